@@ -1,0 +1,133 @@
+package dev.creditgate.gateway.quota;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Native quota in the database: reserve, settle by delta, refund.
+ *
+ * <p>The guarantee (no overdraw, whatever the concurrency, across gateway instances) rests on the
+ * two conditional debits below, and on nothing else: no read-then-write, no in-memory cache, no
+ * "enough balance, skip the reservation" shortcut. Each runs as one atomic {@code UPDATE ... WHERE
+ * balance >= :q}; both run in one transaction, so a refused user debit undoes the token debit.
+ * Every statement touches rows in the same order (token, user, channel), so two requests never
+ * wait on each other in a cycle.
+ */
+@Component
+class QuotaStore {
+
+    /** Guarantee 1: the token's remaining quota never goes below zero by a reservation. */
+    static final String RESERVE_TOKEN = """
+            UPDATE tokens SET remain_quota = remain_quota - :q
+             WHERE id = :id AND remain_quota >= :q""";
+
+    /** Guarantee 2: the user's quota never goes below zero by a reservation. */
+    static final String RESERVE_USER = """
+            UPDATE users SET quota = quota - :q
+             WHERE id = :id AND quota >= :q""";
+
+    /**
+     * Settlement: {@code :delta = actual - reserved} (negative = refund of the unused part,
+     * positive = extra charge, applied unconditionally: see QUOTA.md "overage").
+     */
+    private static final String SETTLE_TOKEN = """
+            UPDATE tokens SET remain_quota = remain_quota - :delta,
+                              used_quota = used_quota + :actual,
+                              request_count = request_count + 1
+             WHERE id = :id""";
+
+    private static final String SETTLE_USER = """
+            UPDATE users SET quota = quota - :delta,
+                             used_quota = used_quota + :actual,
+                             request_count = request_count + 1
+             WHERE id = :id""";
+
+    private static final String SETTLE_CHANNEL = """
+            UPDATE channels SET used_quota = used_quota + :actual WHERE id = :id""";
+
+    private static final String REFUND_TOKEN = "UPDATE tokens SET remain_quota = remain_quota + :q WHERE id = :id";
+
+    private static final String REFUND_USER = "UPDATE users SET quota = quota + :q WHERE id = :id";
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+
+    QuotaStore(JdbcClient jdbc, PlatformTransactionManager transactionManager) {
+        this.jdbc = jdbc;
+        this.tx = new TransactionTemplate(transactionManager);
+    }
+
+    /**
+     * Takes {@code quota} from the token (unless it is unlimited) and from its user, both or neither.
+     * A zero amount (a free model) touches no row and always succeeds.
+     */
+    ReserveOutcome reserve(long tokenId, boolean tokenUnlimited, long userId, long quota) {
+        Reservation reservation = new Reservation(tokenId, tokenUnlimited, userId, quota);
+        if (quota == 0) {
+            return ReserveOutcome.reserved(reservation);
+        }
+        return tx.execute(status -> {
+            if (!tokenUnlimited && jdbc.sql(RESERVE_TOKEN).param("q", quota).param("id", tokenId).update() != 1) {
+                return ReserveOutcome.refused(ReserveOutcome.Status.TOKEN_QUOTA_SHORT, tokenRemaining(tokenId));
+            }
+            if (jdbc.sql(RESERVE_USER).param("q", quota).param("id", userId).update() != 1) {
+                long remaining = userRemaining(userId);
+                status.setRollbackOnly(); // undo the token debit
+                return ReserveOutcome.refused(ReserveOutcome.Status.USER_QUOTA_SHORT, remaining);
+            }
+            return ReserveOutcome.reserved(reservation);
+        });
+    }
+
+    /**
+     * Replaces the reservation by the actual cost and counts the request on token, user and channel.
+     *
+     * @param channelId the channel that served the request; 0 when none is known (then no channel row changes)
+     */
+    void settle(Reservation reservation, long actual, long channelId) {
+        if (actual < 0) {
+            throw new IllegalArgumentException("actual: " + actual + " (expected: >= 0)");
+        }
+        long delta = actual - reservation.quota();
+        tx.executeWithoutResult(status -> {
+            jdbc.sql(SETTLE_TOKEN)
+                    .param("delta", reservation.tokenUnlimited() ? 0 : delta)
+                    .param("actual", actual)
+                    .param("id", reservation.tokenId())
+                    .update();
+            jdbc.sql(SETTLE_USER)
+                    .param("delta", delta)
+                    .param("actual", actual)
+                    .param("id", reservation.userId())
+                    .update();
+            if (channelId != 0) {
+                jdbc.sql(SETTLE_CHANNEL).param("actual", actual).param("id", channelId).update();
+            }
+        });
+    }
+
+    /** Gives the whole reservation back to token and user. */
+    void refund(Reservation reservation) {
+        if (reservation.quota() == 0) {
+            return;
+        }
+        tx.executeWithoutResult(status -> {
+            if (!reservation.tokenUnlimited()) {
+                jdbc.sql(REFUND_TOKEN).param("q", reservation.quota()).param("id", reservation.tokenId()).update();
+            }
+            jdbc.sql(REFUND_USER).param("q", reservation.quota()).param("id", reservation.userId()).update();
+        });
+    }
+
+    private long tokenRemaining(long tokenId) {
+        return jdbc.sql("SELECT remain_quota FROM tokens WHERE id = :id").param("id", tokenId)
+                .query(Long.class).optional().orElse(0L);
+    }
+
+    private long userRemaining(long userId) {
+        return jdbc.sql("SELECT quota FROM users WHERE id = :id").param("id", userId)
+                .query(Long.class).optional().orElse(0L);
+    }
+}
