@@ -6,14 +6,14 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Native quota in the database: reserve, settle by delta, refund.
+ * Native quota balances in the database: reserve, settle by delta, refund.
  *
  * <p>The guarantee (no overdraw, whatever the concurrency, across gateway instances) rests on the
  * two conditional debits below, and on nothing else: no read-then-write, no in-memory cache, no
  * "enough balance, skip the reservation" shortcut. Each runs as one atomic {@code UPDATE ... WHERE
  * balance >= :q}; both run in one transaction, so a refused user debit undoes the token debit.
- * Every statement touches rows in the same order (token, user, channel), so two requests never
- * wait on each other in a cycle.
+ * Every transaction touches rows in the same order (token, then user), so two requests never wait on
+ * each other in a cycle.
  */
 @Component
 class QuotaStore {
@@ -29,27 +29,13 @@ class QuotaStore {
              WHERE id = :id AND quota >= :q""";
 
     /**
-     * Settlement: {@code :delta = actual - reserved} (negative = refund of the unused part,
-     * positive = extra charge, applied unconditionally: see QUOTA.md "overage").
+     * Settlement: {@code :delta = actual - reserved}; negative gives the unused part back, positive charges the
+     * overage, unconditionally (the request was served; a balance below zero is the recorded debt, and it
+     * refuses the next reservation). See QUOTA.md "Overage".
      */
-    private static final String SETTLE_TOKEN = """
-            UPDATE tokens SET remain_quota = remain_quota - :delta,
-                              used_quota = used_quota + :actual,
-                              request_count = request_count + 1
-             WHERE id = :id""";
+    private static final String SETTLE_TOKEN = "UPDATE tokens SET remain_quota = remain_quota - :delta WHERE id = :id";
 
-    private static final String SETTLE_USER = """
-            UPDATE users SET quota = quota - :delta,
-                             used_quota = used_quota + :actual,
-                             request_count = request_count + 1
-             WHERE id = :id""";
-
-    private static final String SETTLE_CHANNEL = """
-            UPDATE channels SET used_quota = used_quota + :actual WHERE id = :id""";
-
-    private static final String REFUND_TOKEN = "UPDATE tokens SET remain_quota = remain_quota + :q WHERE id = :id";
-
-    private static final String REFUND_USER = "UPDATE users SET quota = quota + :q WHERE id = :id";
+    private static final String SETTLE_USER = "UPDATE users SET quota = quota - :delta WHERE id = :id";
 
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
@@ -82,43 +68,29 @@ class QuotaStore {
     }
 
     /**
-     * Replaces the reservation by the actual cost and counts the request on token, user and channel.
-     *
-     * @param channelId the channel that served the request; 0 when none is known (then no channel row changes)
+     * Replaces the reservation by the actual cost. Only the balances change here: {@code used_quota} and
+     * {@code request_count} of tokens, users and channels are added by the log writer, from the log row that
+     * carries the same quota (see the admission package documentation).
      */
-    void settle(Reservation reservation, long actual, long channelId) {
+    void settle(Reservation reservation, long actual) {
         if (actual < 0) {
             throw new IllegalArgumentException("actual: " + actual + " (expected: >= 0)");
         }
         long delta = actual - reservation.quota();
-        tx.executeWithoutResult(status -> {
-            jdbc.sql(SETTLE_TOKEN)
-                    .param("delta", reservation.tokenUnlimited() ? 0 : delta)
-                    .param("actual", actual)
-                    .param("id", reservation.tokenId())
-                    .update();
-            jdbc.sql(SETTLE_USER)
-                    .param("delta", delta)
-                    .param("actual", actual)
-                    .param("id", reservation.userId())
-                    .update();
-            if (channelId != 0) {
-                jdbc.sql(SETTLE_CHANNEL).param("actual", actual).param("id", channelId).update();
-            }
-        });
-    }
-
-    /** Gives the whole reservation back to token and user. */
-    void refund(Reservation reservation) {
-        if (reservation.quota() == 0) {
+        if (delta == 0) {
             return;
         }
         tx.executeWithoutResult(status -> {
             if (!reservation.tokenUnlimited()) {
-                jdbc.sql(REFUND_TOKEN).param("q", reservation.quota()).param("id", reservation.tokenId()).update();
+                jdbc.sql(SETTLE_TOKEN).param("delta", delta).param("id", reservation.tokenId()).update();
             }
-            jdbc.sql(REFUND_USER).param("q", reservation.quota()).param("id", reservation.userId()).update();
+            jdbc.sql(SETTLE_USER).param("delta", delta).param("id", reservation.userId()).update();
         });
+    }
+
+    /** Gives the whole reservation back: a settlement at 0. */
+    void refund(Reservation reservation) {
+        settle(reservation, 0);
     }
 
     private long tokenRemaining(long tokenId) {

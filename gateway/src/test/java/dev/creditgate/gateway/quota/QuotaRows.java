@@ -14,23 +14,18 @@ final class QuotaRows {
     void clear() {
         jdbc.sql("DELETE FROM tokens").update();
         jdbc.sql("DELETE FROM users").update();
-        jdbc.sql("DELETE FROM channels").update();
     }
 
     void user(long id, long quota) {
-        jdbc.sql("INSERT INTO users (id, username, quota, used_quota, request_count, group_name, status) "
-                        + "VALUES (:id, :name, :quota, 0, 0, 'default', 1)")
+        jdbc.sql("INSERT INTO users (id, username, quota, used_quota, request_count, group_name, status, created_time) "
+                        + "VALUES (:id, :name, :quota, 0, 0, 'default', 1, 0)")
                 .param("id", id).param("name", "u" + id).param("quota", quota).update();
     }
 
     void token(long id, long userId, long remain, boolean unlimited) {
-        jdbc.sql("INSERT INTO tokens (id, user_id, remain_quota, unlimited_quota, used_quota, request_count) "
-                        + "VALUES (:id, :user, :remain, :unlimited, 0, 0)")
-                .param("id", id).param("user", userId).param("remain", remain).param("unlimited", unlimited).update();
-    }
-
-    void channel(long id) {
-        jdbc.sql("INSERT INTO channels (id, used_quota) VALUES (:id, 0)").param("id", id).update();
+        jdbc.sql("INSERT INTO tokens (id, user_id, key_value, name, created_time, remain_quota, unlimited_quota, "
+                        + "model_limits, allow_ips) VALUES (:id, :user, :key, :key, 0, :remain, :unlimited, '', '')")
+                .param("id", id).param("key", "k" + id).param("user", userId).param("remain", remain).param("unlimited", unlimited).update();
     }
 
     void setUserQuota(long id, long quota) {
@@ -59,10 +54,6 @@ final class QuotaRows {
 
     long tokenRequests(long id) {
         return value("SELECT request_count FROM tokens WHERE id = :id", id);
-    }
-
-    long channelUsed(long id) {
-        return value("SELECT used_quota FROM channels WHERE id = :id", id);
     }
 
     private long value(String sql, long id) {

@@ -42,7 +42,6 @@ class QuotaStoreConcurrencyIT {
                 f.rows.token(11, 1, 10 * n * cost, false);
                 f.rows.token(12, 1, -1, true);
                 f.rows.token(13, 1, -1, true);
-                f.rows.channel(7);
                 AtomicLong next = new AtomicLong();
 
                 AtomicLong reserved = new AtomicLong();
@@ -54,7 +53,7 @@ class QuotaStoreConcurrencyIT {
                     ReserveOutcome o = f.store.reserve(tokenId, tokenId >= 12, 1, cost);
                     if (o.status() == ReserveOutcome.Status.RESERVED) {
                         reserved.incrementAndGet();
-                        f.store.settle(o.reservation(), cost, 7);
+                        f.store.settle(o.reservation(), cost);
                     } else if (o.status() == expectedRefusal) {
                         refusedOnTheBindingSide.incrementAndGet();
                     }
@@ -63,11 +62,7 @@ class QuotaStoreConcurrencyIT {
                 assertThat(reserved).as("round %d", round).hasValue(n);
                 assertThat(refusedOnTheBindingSide).as("round %d", round).hasValue(9L * n);
                 assertThat(tokenBinds ? f.rows.tokenRemain(10) : f.rows.userQuota(1)).isZero();
-                assertThat(f.rows.userUsed(1)).isEqualTo(n * cost);
-                assertThat(f.rows.tokenUsed(10) + f.rows.tokenUsed(11) + f.rows.tokenUsed(12) + f.rows.tokenUsed(13))
-                        .isEqualTo(n * cost);
-                assertThat(f.rows.userRequests(1)).isEqualTo(n);
-                assertThat(f.rows.channelUsed(7)).isEqualTo(n * cost);
+                assertThat(f.rows.userQuota(1)).isEqualTo(tokenBinds ? 9 * n * cost : 0);
                 assertThat(f.minSeen.get()).as("lowest balance observed").isGreaterThanOrEqualTo(0);
             }
         }
@@ -85,7 +80,6 @@ class QuotaStoreConcurrencyIT {
                 f.rows.user(1, userQuota);
                 f.rows.token(10, 1, tokenQuota, false);
                 f.rows.token(11, 1, -1, true); // a second key of the same user, unlimited
-                f.rows.channel(7);
 
                 AtomicLong chargedOnLimited = new AtomicLong();
                 AtomicLong chargedOnUnlimited = new AtomicLong();
@@ -103,7 +97,7 @@ class QuotaStoreConcurrencyIT {
                         case 0 -> f.store.refund(o.reservation());
                         default -> {
                             long actual = random.nextLong(q + 1); // at or below the estimate
-                            f.store.settle(o.reservation(), actual, 7);
+                            f.store.settle(o.reservation(), actual);
                             (unlimited ? chargedOnUnlimited : chargedOnLimited).addAndGet(actual);
                             settled.incrementAndGet();
                         }
@@ -112,13 +106,9 @@ class QuotaStoreConcurrencyIT {
 
                 long charged = chargedOnLimited.get() + chargedOnUnlimited.get();
                 assertThat(f.rows.userQuota(1)).as("round %d", round).isEqualTo(userQuota - charged);
-                assertThat(f.rows.userUsed(1)).isEqualTo(charged);
-                assertThat(f.rows.userRequests(1)).isEqualTo(settled.get());
                 assertThat(f.rows.tokenRemain(10)).isEqualTo(tokenQuota - chargedOnLimited.get());
-                assertThat(f.rows.tokenUsed(10)).isEqualTo(chargedOnLimited.get());
                 assertThat(f.rows.tokenRemain(11)).isEqualTo(-1);
-                assertThat(f.rows.tokenUsed(11)).isEqualTo(chargedOnUnlimited.get());
-                assertThat(f.rows.channelUsed(7)).isEqualTo(charged);
+                assertThat(settled.get()).as("some calls settled").isPositive();
                 assertThat(f.minSeen.get()).as("lowest balance observed").isGreaterThanOrEqualTo(0);
             }
         }
@@ -130,7 +120,7 @@ class QuotaStoreConcurrencyIT {
         final AtomicLong minSeen = new AtomicLong(Long.MAX_VALUE);
 
         Fixture(TestDatabase db) {
-            QuotaSchemaFixture.create(db.dataSource());
+            db.migrated();
             JdbcClient jdbc = JdbcClient.create(db.dataSource());
             this.store = new QuotaStore(jdbc, new DataSourceTransactionManager(db.dataSource()));
             this.rows = new QuotaRows(jdbc);

@@ -19,7 +19,7 @@ class QuotaStoreTest {
     @BeforeAll
     static void start() {
         db = TestDatabase.h2();
-        QuotaSchemaFixture.create(db.dataSource());
+        db.migrated();
         rows = new QuotaRows(JdbcClient.create(db.dataSource()));
         store = new QuotaStore(JdbcClient.create(db.dataSource()), new DataSourceTransactionManager(db.dataSource()));
     }
@@ -35,7 +35,6 @@ class QuotaStoreTest {
         rows.user(1, 1_000);
         rows.token(10, 1, 500, false);
         rows.token(11, 1, -1, true);
-        rows.channel(7);
     }
 
     @Test
@@ -99,15 +98,20 @@ class QuotaStoreTest {
     void settleBelowTheReservationGivesTheDifferenceBack() {
         Reservation r = store.reserve(10, false, 1, 300).reservation();
 
-        store.settle(r, 120, 7);
+        store.settle(r, 120);
 
         assertThat(rows.tokenRemain(10)).isEqualTo(500 - 120);
         assertThat(rows.userQuota(1)).isEqualTo(1_000 - 120);
-        assertThat(rows.tokenUsed(10)).isEqualTo(120);
-        assertThat(rows.userUsed(1)).isEqualTo(120);
-        assertThat(rows.tokenRequests(10)).isEqualTo(1);
-        assertThat(rows.userRequests(1)).isEqualTo(1);
-        assertThat(rows.channelUsed(7)).isEqualTo(120);
+    }
+
+    @Test
+    void settleAtTheReservationChangesNothingMore() {
+        Reservation r = store.reserve(10, false, 1, 300).reservation();
+
+        store.settle(r, 300);
+
+        assertThat(rows.tokenRemain(10)).isEqualTo(200);
+        assertThat(rows.userQuota(1)).isEqualTo(700);
     }
 
     @Test
@@ -115,38 +119,32 @@ class QuotaStoreTest {
         Reservation r = store.reserve(10, false, 1, 300).reservation();
         rows.setUserQuota(1, 50); // spent elsewhere meanwhile
 
-        store.settle(r, 420, 7);
+        store.settle(r, 420);
 
         assertThat(rows.tokenRemain(10)).isEqualTo(500 - 420);
         assertThat(rows.userQuota(1)).isEqualTo(50 - 120);
-        assertThat(rows.userUsed(1)).isEqualTo(420);
-        assertThat(rows.channelUsed(7)).isEqualTo(420);
-        // the recorded debt blocks the next reservation
+        // the recorded debt refuses the next reservation
         assertThat(store.reserve(10, false, 1, 1).status()).isEqualTo(ReserveOutcome.Status.USER_QUOTA_SHORT);
     }
 
     @Test
-    void settleOnUnlimitedTokenCountsUsageButKeepsRemainQuota() {
+    void settleOnUnlimitedTokenKeepsRemainQuota() {
         Reservation r = store.reserve(11, true, 1, 300).reservation();
 
-        store.settle(r, 350, 0);
+        store.settle(r, 350);
 
         assertThat(rows.tokenRemain(11)).isEqualTo(-1);
-        assertThat(rows.tokenUsed(11)).isEqualTo(350);
         assertThat(rows.userQuota(1)).isEqualTo(650);
-        assertThat(rows.channelUsed(7)).isZero();
     }
 
     @Test
-    void refundRestoresExactlyAndCountsNoRequest() {
+    void refundRestoresExactly() {
         Reservation r = store.reserve(10, false, 1, 300).reservation();
 
         store.refund(r);
 
         assertThat(rows.tokenRemain(10)).isEqualTo(500);
         assertThat(rows.userQuota(1)).isEqualTo(1_000);
-        assertThat(rows.tokenRequests(10)).isZero();
-        assertThat(rows.userUsed(1)).isZero();
     }
 
     @Test
@@ -164,7 +162,7 @@ class QuotaStoreTest {
     void negativeAmountsAreBugs() {
         assertThatThrownBy(() -> store.reserve(10, false, 1, -1)).isInstanceOf(IllegalArgumentException.class);
         Reservation r = store.reserve(10, false, 1, 10).reservation();
-        assertThatThrownBy(() -> store.settle(r, -1, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.settle(r, -1)).isInstanceOf(IllegalArgumentException.class);
         assertThat(rows.tokenRemain(10)).isEqualTo(490);
     }
 }

@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.util.Locale;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -75,6 +76,16 @@ final class TestDatabase implements AutoCloseable {
         }
         String base = adminUrl.substring(0, adminUrl.lastIndexOf('/') + 1);
         return new TestDatabase(Vendor.MARIADB, base + name, user, password, adminUrl, "DROP DATABASE IF EXISTS " + name);
+    }
+
+    /** Applies the gateway's Flyway migrations (the real schema) and returns the pooled data source. */
+    DataSource migrated() {
+        Flyway.configure()
+                .dataSource(dataSource())
+                .locations("classpath:db/gateway/" + vendor.name().toLowerCase(Locale.ROOT))
+                .load()
+                .migrate();
+        return dataSource();
     }
 
     /** A pooled data source on this database, created once. */
