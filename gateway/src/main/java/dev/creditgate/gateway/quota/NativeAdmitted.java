@@ -28,6 +28,7 @@ final class NativeAdmitted implements Admitted {
     private final ReentrantLock lock = new ReentrantLock();
     private State state = State.ADMITTED;
     private RequestPricing.Charge charge;
+    private UsageReport chargedUsage;
     private long charged;
 
     NativeAdmitted(Reservation reservation, RequestPricing.Priced priced, String model, RequestPricing pricing,
@@ -64,6 +65,11 @@ final class NativeAdmitted implements Admitted {
             }
             state = State.SETTLED;
             charge = pricing.charge(priced, model, usage);
+            if (charge.basis() != RequestPricing.Basis.NOTHING_DELIVERED) {
+                chargedUsage = new UsageReport(charge.promptTokens(), charge.completionTokens(),
+                        charge.promptTokens() + charge.completionTokens(), usage.deliveredText(),
+                        usage.anyByteDelivered(), usage.clientDisconnected());
+            }
             try {
                 store.settle(reservation, charge.quota());
                 charged = charge.quota();
@@ -77,6 +83,17 @@ final class NativeAdmitted implements Admitted {
                         reservation.tokenId(), charge.quota(), reservation.quota(), e);
             }
             return charged;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The tokens the settlement charged for (see {@link Admitted#chargedUsage}); null before it or when nothing was charged. */
+    @Override
+    public UsageReport chargedUsage() {
+        lock.lock();
+        try {
+            return chargedUsage;
         } finally {
             lock.unlock();
         }

@@ -7,7 +7,10 @@ import dev.creditgate.gateway.pricing.Estimate;
 import dev.creditgate.gateway.pricing.MaxTokens;
 import dev.creditgate.gateway.pricing.TokenCounter;
 import dev.creditgate.gateway.web.ErrorCode;
+import dev.creditgate.gateway.pricing.Pricer;
 import java.util.Objects;
+import java.util.function.Supplier;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -30,14 +33,15 @@ import tools.jackson.databind.node.ObjectNode;
 @Component
 public class RequestPricing {
 
-    private final PricerSource pricers;
+    private final Supplier<Pricer> pricers;
     private final TokenCounter tokenCounter;
 
+    @Autowired
     RequestPricing(PricerSource pricers) {
-        this(pricers, TokenCounter.shared());
+        this(pricers::pricer, TokenCounter.shared());
     }
 
-    RequestPricing(PricerSource pricers, TokenCounter tokenCounter) {
+    RequestPricing(Supplier<Pricer> pricers, TokenCounter tokenCounter) {
         this.pricers = pricers;
         this.tokenCounter = tokenCounter;
     }
@@ -89,7 +93,7 @@ public class RequestPricing {
             throw new AdmissionRefusedException(ErrorCode.INVALID_REQUEST, e.getMessage());
         }
         int promptTokens = promptTokens(request);
-        Estimate estimate = pricers.pricer().estimate(request.model(), request.token().group(), promptTokens, maxTokens);
+        Estimate estimate = pricers.get().estimate(request.model(), request.token().group(), promptTokens, maxTokens);
         if (!estimate.isPriced()) {
             throw new AdmissionRefusedException(ErrorCode.MODEL_PRICE_ERROR, estimate.errorMessage());
         }
