@@ -52,9 +52,9 @@ public final class RunningGateway implements AutoCloseable {
                 "gateway.admin-token=" + ADMIN_TOKEN,
                 "logging.level.root=WARN"));
         props.addAll(List.of(extraProperties));
+        // As command-line arguments: they outrank gateway.yml (builder "properties" are only defaults).
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(GatewayApplication.class)
-                .properties(props.toArray(String[]::new))
-                .run();
+                .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         return new RunningGateway(ctx);
     }
 
