@@ -18,7 +18,7 @@ class QuotaStoreTest {
 
     @BeforeAll
     static void start() {
-        db = TestDatabase.h2();
+        db = TestDatabase.create(TestDatabase.Vendor.H2);
         db.migrated();
         rows = new QuotaRows(JdbcClient.create(db.dataSource()));
         store = new QuotaStore(JdbcClient.create(db.dataSource()), new DataSourceTransactionManager(db.dataSource()));
