@@ -60,9 +60,9 @@ class NativeQuotaRelayIT {
         Answer a = q.call(t, chat(FIXED, 100, false));
 
         assertThat(a.status()).as(a.body()).isEqualTo(200);
+        JsonNode row = q.consumeRows(t, 1).getFirst(); // written after the settlement
         assertThat(q.userQuota(t)).isEqualTo(100_000 - FIXED_PRICE_QUOTA);
         assertThat(q.tokenRemain(t)).isEqualTo(50_000 - FIXED_PRICE_QUOTA);
-        JsonNode row = q.consumeRows(t, 1).getFirst();
         assertThat(row.path("quota").asLong()).isEqualTo(FIXED_PRICE_QUOTA);
         assertThat(row.path("model_name").asString()).isEqualTo(FIXED);
         assertThat(row.path("is_stream").asBoolean()).isFalse();
@@ -78,9 +78,9 @@ class NativeQuotaRelayIT {
 
         assertThat(a.status()).as(a.body()).isEqualTo(200);
         long actual = 12 + 5 * 4;
+        JsonNode row = q.consumeRows(t, 1).getFirst();
         assertThat(q.userQuota(t)).isEqualTo(100_000 - actual);
         assertThat(q.tokenRemain(t)).isEqualTo(50_000 - actual);
-        JsonNode row = q.consumeRows(t, 1).getFirst();
         assertThat(row.path("quota").asLong()).isEqualTo(actual);
         assertThat(row.path("prompt_tokens").asInt()).isEqualTo(12);
         assertThat(row.path("completion_tokens").asInt()).isEqualTo(5);
@@ -96,9 +96,9 @@ class NativeQuotaRelayIT {
 
         assertThat(a.status()).as(a.body()).isEqualTo(200);
         long actual = 2_000 + 1_000 * 4;
+        assertThat(q.consumeRows(t, 1).getFirst().path("quota").asLong()).isEqualTo(actual);
         assertThat(q.userQuota(t)).isEqualTo(1_000 - actual);
         assertThat(q.tokenRemain(t)).isEqualTo(50_000 - actual);
-        assertThat(q.consumeRows(t, 1).getFirst().path("quota").asLong()).isEqualTo(actual);
         q.awaitUsedQuota(t, actual);
 
         Answer next = q.call(t, chat(RATIO, 10, false));
@@ -117,12 +117,14 @@ class NativeQuotaRelayIT {
 
         assertThat(a.status()).isEqualTo(500);
         assertThat(q.mock.calls()).isEqualTo(1);
-        assertThat(q.userQuota(t)).isEqualTo(100_000);
+        assertThat(q.errorRows(t, 1).getFirst().path("quota").asLong()).isZero();
+        // the refund runs when the relay closes the admission, just after the answer: poll for it
+        q.awaitUserQuota(t, 100_000);
         assertThat(q.tokenRemain(t)).isEqualTo(50_000);
         // and the next call is billed normally
         assertThat(q.call(t, chat(FIXED, null, false)).status()).isEqualTo(200);
-        assertThat(q.userQuota(t)).isEqualTo(100_000 - FIXED_PRICE_QUOTA);
         assertThat(q.consumeRows(t, 1).getFirst().path("quota").asLong()).isEqualTo(FIXED_PRICE_QUOTA);
+        assertThat(q.userQuota(t)).isEqualTo(100_000 - FIXED_PRICE_QUOTA);
     }
 
     @Test
@@ -140,8 +142,8 @@ class NativeQuotaRelayIT {
         int completion = counter.countText(RATIO, MockUpstream.DEFAULT_TEXT);
         long expected = prompt + completion * 4L;
         assertThat(completion).isPositive();
-        assertThat(q.userQuota(t)).isEqualTo(100_000 - expected);
         JsonNode row = q.consumeRows(t, 1).getFirst();
+        assertThat(q.userQuota(t)).isEqualTo(100_000 - expected);
         assertThat(row.path("quota").asLong()).isEqualTo(expected);
         assertThat(row.path("prompt_tokens").asInt()).isEqualTo(prompt);
         assertThat(row.path("completion_tokens").asInt()).isEqualTo(completion);
@@ -157,8 +159,8 @@ class NativeQuotaRelayIT {
         Answer a = q.call(t, chat(RATIO, 100, true));
 
         assertThat(a.status()).as(a.body()).isEqualTo(200);
-        assertThat(q.userQuota(t)).isEqualTo(100_000 - (40 + 7 * 4));
         assertThat(q.consumeRows(t, 1).getFirst().path("quota").asLong()).isEqualTo(40 + 7 * 4);
+        assertThat(q.userQuota(t)).isEqualTo(100_000 - (40 + 7 * 4));
     }
 
     @Test
@@ -219,6 +221,7 @@ class NativeQuotaRelayIT {
 
         assertThat(q.call(t, chat(FIXED, null, false)).status()).isEqualTo(200);
         assertThat(q.call(t, chat(FIXED, null, false)).status()).isEqualTo(403);
+        assertThat(q.consumeRows(t, 1).getFirst().path("quota").asLong()).isEqualTo(FIXED_PRICE_QUOTA);
         assertThat(q.userQuota(t)).isZero();
         assertThat(q.mock.calls()).isEqualTo(1);
     }

@@ -90,15 +90,36 @@ final class QuotaGateway implements AutoCloseable {
         return gw.call("POST", "/v1/chat/completions", body, t.bearer());
     }
 
-    /** The consume rows (type 2) of a token, once there are {@code n} of them. */
+    /**
+     * The consume rows (type 2) of a token, once there are {@code n} of them. The relay writes a row after the
+     * settlement, so once the rows are there the balances are final (an answer reaches the client before its
+     * settlement has run).
+     */
     List<JsonNode> consumeRows(Token t, int n) {
+        return rows(t, 2, n);
+    }
+
+    /** The error rows (type 5) of a token, once there are {@code n} of them. */
+    List<JsonNode> errorRows(Token t, int n) {
+        return rows(t, 5, n);
+    }
+
+    private List<JsonNode> rows(Token t, int type, int n) {
         Answer logs = RunningGateway.await(Duration.ofSeconds(10),
-                () -> gw.admin("GET", "/api/log/?type=2&page_size=100&token_id=" + t.id(), null),
-                a -> a.data().path("total").asLong() >= n);
+                () -> gw.admin("GET", "/api/log/?type=" + type + "&page_size=100&token_id=" + t.id(), null),
+                // the page and the total are two queries: wait until both see all the rows
+                a -> a.data().path("total").asLong() >= n && a.data().path("items").size() >= n);
         assertThat(logs.data().path("total").asLong()).isEqualTo(n);
+        assertThat(logs.data().path("items").size()).isEqualTo(n);
         List<JsonNode> rows = new ArrayList<>();
         logs.data().path("items").forEach(rows::add);
         return rows;
+    }
+
+    /** Polls until the user's quota is exactly {@code expected} (for effects that follow the answer). */
+    void awaitUserQuota(Token t, long expected) {
+        RunningGateway.await(Duration.ofSeconds(10), () -> gw.admin("GET", "/api/user/" + t.userId(), null),
+                a -> a.data().path("quota").asLong() == expected);
     }
 
     /** Waits until the asynchronous log writer has added {@code quota} to the token's and the user's used_quota. */
