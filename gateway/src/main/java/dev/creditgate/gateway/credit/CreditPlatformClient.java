@@ -426,7 +426,7 @@ public final class CreditPlatformClient implements AutoCloseable {
                 return Interpreted.down("unparsable balance answer (not a JSON object)");
             }
             if (!body.path("success").asBoolean(false)) {
-                return Interpreted.down("credit platform error:" + messageOf(body));
+                return Interpreted.down("credit platform error" + messageOf(body));
             }
             BigDecimal credit;
             BigDecimal held;
@@ -460,7 +460,7 @@ public final class CreditPlatformClient implements AutoCloseable {
                 return Interpreted.down("unparsable hold answer (not a JSON object)");
             }
             if (!body.path("success").asBoolean(false)) {
-                return Interpreted.down("credit platform error:" + messageOf(body));
+                return Interpreted.down("credit platform error" + messageOf(body));
             }
             String holdId = text(body, "holdId");
             if (holdId == null || holdId.isEmpty()) {
@@ -493,7 +493,7 @@ public final class CreditPlatformClient implements AutoCloseable {
                 return Interpreted.down("unparsable settle answer (not a JSON object)");
             }
             if (!body.path("success").asBoolean(false)) {
-                return Interpreted.down("credit platform error:" + messageOf(body));
+                return Interpreted.down("credit platform error" + messageOf(body));
             }
             try {
                 return Interpreted.up(new SettleResult.Settled(holdId, text(body, "outcome"),
