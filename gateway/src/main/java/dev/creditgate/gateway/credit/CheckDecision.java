@@ -3,6 +3,8 @@ package dev.creditgate.gateway.credit;
 import java.math.BigDecimal;
 import java.util.Objects;
 
+import dev.creditgate.gateway.pricing.QuotaUnits;
+
 /**
  * The seed's two 403 rules in one place: refuse when the remaining amount is {@code <= 0} or below the estimate,
  * both compared in one unit (credits for the platform, quota for the local fallback; the seed's comparison of
@@ -18,13 +20,11 @@ import java.util.Objects;
 public record CheckDecision(boolean allowed, String unit, BigDecimal remaining, BigDecimal need, String message) {
 
     /** new-api's QuotaPerUnit: 500,000 quota = 1 USD. */
-    public static final long QUOTA_PER_USD = 500_000L;
+    public static final long QUOTA_PER_USD = QuotaUnits.QUOTA_PER_USD;
     /** The error code of a refusal (HTTP 403). */
     public static final String CODE = "insufficient_user_quota";
     public static final String CREDITS = "credits";
     public static final String QUOTA = "quota";
-
-    private static final BigDecimal QUOTA_PER_USD_DECIMAL = BigDecimal.valueOf(QUOTA_PER_USD);
 
     /**
      * Compares the platform's available credit with the estimate converted to credits.
@@ -55,20 +55,23 @@ public record CheckDecision(boolean allowed, String unit, BigDecimal remaining, 
         return new CheckDecision(false, CREDITS, remaining, need, message(CREDITS, remaining, need));
     }
 
-    /** {@code quota / 500,000} USD, exact. */
+    /** {@code quota / 500,000} USD, exact (scale 6); the pricing library's {@link QuotaUnits#quotaToUsd}. */
     public static BigDecimal quotaToUsd(long quota) {
         requireEstimate(quota);
-        return BigDecimal.valueOf(quota).divide(QUOTA_PER_USD_DECIMAL); // 500,000 = 2^5 * 5^6: always terminates
+        return QuotaUnits.quotaToUsd(quota);
     }
 
-    /** {@code quota / 500,000 * creditsPerUsd} credits, exact. */
+    /**
+     * {@code quota / 500,000 * creditsPerUsd} credits at scale 6 (half up; exact for integer rates): the pricing
+     * library's {@link QuotaUnits#quotaToCredits}, so that the gateway converts one way everywhere.
+     */
     public static BigDecimal quotaToCredits(long quota, BigDecimal creditsPerUsd) {
         Objects.requireNonNull(creditsPerUsd, "creditsPerUsd");
         if (creditsPerUsd.signum() <= 0) {
             throw new IllegalArgumentException("creditsPerUsd: " + creditsPerUsd.toPlainString() + " (expected: > 0)");
         }
         requireEstimate(quota);
-        return BigDecimal.valueOf(quota).multiply(creditsPerUsd).divide(QUOTA_PER_USD_DECIMAL);
+        return QuotaUnits.quotaToCredits(quota, creditsPerUsd);
     }
 
     /** Formats an amount as the messages do: plain, without trailing zeros ({@code 12.345678}, {@code 0}). */

@@ -6,6 +6,7 @@ import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.OptionalLong;
 
+import dev.creditgate.testkit.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,7 +29,7 @@ class CreditCheckIT {
         CreditPlatformSettings settings = new CreditPlatformSettings(stub.url(), "tok", Duration.ofMillis(500), 1,
                 null);
         LastKnownBalances lastKnown = new LastKnownBalances();
-        MutableClock clock = new MutableClock();
+        MutableClock clock = MutableClock.atEpochOf2025();
         client = new CreditPlatformClient(() -> settings, registry, lastKnown, BreakerSettings.DEFAULTS, clock);
         check = new CreditCheck(client, new FallbackPolicy(() -> FallbackSettings.DEFAULTS, lastKnown, registry, clock));
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import dev.creditgate.testkit.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +23,7 @@ class CreditPlatformClientIT {
 
     private PlatformStub stub;
     private final AtomicReference<CreditPlatformSettings> settings = new AtomicReference<>();
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = MutableClock.atEpochOf2025();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final LastKnownBalances lastKnown = new LastKnownBalances();
     private CreditPlatformClient client;

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.creditgate.testkit.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +27,8 @@ class FallbackPolicyTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final LastKnownBalances lastKnown = new LastKnownBalances();
     private final AtomicReference<FallbackSettings> settings = new AtomicReference<>(FallbackSettings.DEFAULTS);
-    private final FallbackPolicy policy = new FallbackPolicy(settings::get, lastKnown, registry, new MutableClock());
+    private final FallbackPolicy policy = new FallbackPolicy(settings::get, lastKnown, registry,
+            MutableClock.atEpochOf2025());
 
     private double count(String policy, String outcome) {
         return registry.get("creditgate.credit.fallback").tag("policy", policy).tag("outcome", outcome).counter()
