@@ -21,10 +21,6 @@ public record CreditPlatformSettings(String domain, String adminToken, Duration 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(2000);
     public static final int DEFAULT_RETRIES = 1;
     public static final BigDecimal DEFAULT_CREDITS_PER_USD = BigDecimal.valueOf(100);
-    /** Upper bound for {@code letaicode_retries}: the deadline bounds the call anyway. */
-    public static final int MAX_RETRIES = 5;
-    /** Upper bound for {@code letaicode_timeout_ms}. */
-    public static final Duration MAX_TIMEOUT = Duration.ofSeconds(60);
 
     public static final String OPT_DOMAIN = "letaicode_domain";
     public static final String OPT_ADMIN_TOKEN = "letaicode_admin_token";
@@ -37,12 +33,12 @@ public record CreditPlatformSettings(String domain, String adminToken, Duration 
         adminToken = adminToken == null ? "" : adminToken.strip();
         timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
         creditsPerUsd = creditsPerUsd == null ? DEFAULT_CREDITS_PER_USD : creditsPerUsd;
-        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
-            throw new IllegalArgumentException(OPT_TIMEOUT_MS + ": " + timeout.toMillis() + " (expected: 1.."
-                    + MAX_TIMEOUT.toMillis() + ")");
+        // the same bounds as the option validator: the deadline bounds the retries whatever their number
+        if (timeout.toMillis() < 1) {
+            throw new IllegalArgumentException(OPT_TIMEOUT_MS + ": " + timeout.toMillis() + " (expected: >= 1)");
         }
-        if (retries < 0 || retries > MAX_RETRIES) {
-            throw new IllegalArgumentException(OPT_RETRIES + ": " + retries + " (expected: 0.." + MAX_RETRIES + ")");
+        if (retries < 0) {
+            throw new IllegalArgumentException(OPT_RETRIES + ": " + retries + " (expected: >= 0)");
         }
         if (creditsPerUsd.signum() <= 0) {
             throw new IllegalArgumentException(OPT_CREDITS_PER_USD + ": " + creditsPerUsd.toPlainString()
@@ -78,7 +74,7 @@ public record CreditPlatformSettings(String domain, String adminToken, Duration 
                 option.apply(OPT_DOMAIN),
                 option.apply(OPT_ADMIN_TOKEN),
                 Duration.ofMillis(parseLong(option, OPT_TIMEOUT_MS, DEFAULT_TIMEOUT.toMillis())),
-                (int) parseLong(option, OPT_RETRIES, DEFAULT_RETRIES),
+                (int) Math.min(Integer.MAX_VALUE, parseLong(option, OPT_RETRIES, DEFAULT_RETRIES)),
                 parseDecimal(option, OPT_CREDITS_PER_USD, DEFAULT_CREDITS_PER_USD));
     }
 

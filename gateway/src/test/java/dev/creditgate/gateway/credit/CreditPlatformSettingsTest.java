@@ -48,9 +48,9 @@ class CreditPlatformSettingsTest {
         assertThatThrownBy(() -> CreditPlatformSettings.fromOptions(Map.of("letaicode_timeout_ms", "soon")::get))
                 .hasMessage("letaicode_timeout_ms: soon (expected: an integer)");
         assertThatThrownBy(() -> CreditPlatformSettings.fromOptions(Map.of("letaicode_timeout_ms", "0")::get))
-                .hasMessageStartingWith("letaicode_timeout_ms: 0");
+                .hasMessage("letaicode_timeout_ms: 0 (expected: >= 1)");
         assertThatThrownBy(() -> CreditPlatformSettings.fromOptions(Map.of("letaicode_retries", "-1")::get))
-                .hasMessage("letaicode_retries: -1 (expected: 0..5)");
+                .hasMessage("letaicode_retries: -1 (expected: >= 0)");
         assertThatThrownBy(() -> CreditPlatformSettings.fromOptions(Map.of("letaicode_domain", "ftp://x")::get))
                 .hasMessage("letaicode_domain: ftp://x (expected: an http(s) URL)");
         assertThatThrownBy(() -> CreditPlatformSettings.fromOptions(Map.of("letaicode_credits_per_usd", "0")::get))
