@@ -59,11 +59,10 @@ public class CreditMetrics {
     @Scheduled(initialDelay = 1000, fixedDelay = 10_000)
     public void refreshDebt() {
         sql.jdbc().sql("SELECT COALESCE(SUM(-balance), 0), COUNT(*) FROM users WHERE balance < 0")
-                .query(rs -> {
-                    rs.next();
+                .query((rs, n) -> {
                     debtMicros.set(rs.getLong(1));
                     debtUsers.set(rs.getLong(2));
-                    return null;
-                });
+                    return n;
+                }).list();
     }
 }
