@@ -24,11 +24,7 @@ class BalanceEndpointIT {
     }
 
     static TestDatabases.Db db(String vendor) {
-        return switch (vendor) {
-            case "h2" -> TestDatabases.h2();
-            case "postgresql" -> TestDatabases.postgres();
-            default -> TestDatabases.mariadb();
-        };
+        return TestDatabases.of(vendor);
     }
 
     @ParameterizedTest

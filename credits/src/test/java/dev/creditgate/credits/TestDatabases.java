@@ -23,6 +23,16 @@ public final class TestDatabases {
     private TestDatabases() {
     }
 
+    /** A database of the given vendor: h2, postgresql or mariadb (may skip the test). */
+    public static Db of(String vendor) {
+        return switch (vendor) {
+            case "h2" -> h2();
+            case "postgresql" -> postgres();
+            case "mariadb" -> mariadb();
+            default -> throw new IllegalArgumentException(vendor);
+        };
+    }
+
     public static Db h2() {
         return new Db("h2", "jdbc:h2:mem:cg_" + UUID.randomUUID().toString().replace("-", "")
                 + ";DB_CLOSE_DELAY=-1", "sa", "");
