@@ -115,7 +115,15 @@ public class GatewayClient {
         }
         HttpResponse<byte[]> res;
         try {
-            res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            try {
+                res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (HttpTimeoutException e) {
+                throw e;
+            } catch (IOException e) {
+                // e.g. a pooled keep-alive connection the gateway had closed: every call here is idempotent
+                // (create is idempotent for the same key + remote_key_id), so one immediate retry is safe
+                res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            }
         } catch (HttpTimeoutException e) {
             throw new GatewayException("gateway " + method + " " + stripQuery(path) + " timed out after "
                     + props.timeout().toMillis() + " ms", false);
