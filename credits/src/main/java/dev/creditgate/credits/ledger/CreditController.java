@@ -1,7 +1,6 @@
 package dev.creditgate.credits.ledger;
 
 import java.math.BigDecimal;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -36,17 +35,16 @@ class CreditController {
 
     private static final List<String> ADMIN_TYPES = List.of("RECHARGE", "BONUS", "ADMIN_ADJUST", "REFUND");
     private static final String REF_PREFIX = "credit:";
+    private static final String AUTO_PREFIX = "auto:";
 
     private final Sql sql;
     private final Ledger ledger;
     private final TransactionTemplate tx;
-    private final Clock clock;
 
-    CreditController(Sql sql, Ledger ledger, TransactionTemplate tx, Clock clock) {
+    CreditController(Sql sql, Ledger ledger, TransactionTemplate tx) {
         this.sql = sql;
         this.ledger = ledger;
         this.tx = tx;
-        this.clock = clock;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -80,8 +78,9 @@ class CreditController {
                 .query(Long.class).single() == 0) {
             throw ApiError.NOT_FOUND.exception("user not found: " + id);
         }
-        String storedRef = ref == null ? null : REF_PREFIX + ref;
-        if (storedRef != null) {
+        // entries without a client ref get an internal one, so the answer can read back exactly this entry
+        String storedRef = ref == null ? AUTO_PREFIX + java.util.UUID.randomUUID() : REF_PREFIX + ref;
+        if (ref != null) {
             Optional<ResponseEntity<Envelope<EntryView>>> replay = replay(storedRef, id, type, micros);
             if (replay.isPresent()) {
                 return replay.get();
@@ -98,7 +97,7 @@ class CreditController {
             throw ApiError.CONFLICT.exception("amount: " + amount.toPlainString()
                     + " would take the available credit below 0");
         }
-        return ResponseEntity.status(HttpStatus.CREATED).body(Envelope.ok(entryByRefOrLatest(id, storedRef)));
+        return ResponseEntity.status(HttpStatus.CREATED).body(Envelope.ok(findByRef(storedRef).orElseThrow()));
     }
 
     private Optional<ResponseEntity<Envelope<EntryView>>> replay(String storedRef, String userId, String type, long micros) {
@@ -137,25 +136,15 @@ class CreditController {
         return sql.jdbc().sql(SELECT + " WHERE ref = :ref").param("ref", ref).query(CreditController::row).optional();
     }
 
-    private EntryView entryByRefOrLatest(String userId, String ref) {
-        if (ref != null) {
-            return findByRef(ref).orElseThrow();
-        }
-        return sql.jdbc().sql(SELECT + " WHERE user_id = :id ORDER BY id DESC LIMIT 1").param("id", userId)
-                .query(CreditController::row).single();
-    }
-
     private static EntryView row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
         String ref = rs.getString(6);
         if (ref != null && ref.startsWith(REF_PREFIX)) {
             ref = ref.substring(REF_PREFIX.length());
+        } else if (ref != null && ref.startsWith(AUTO_PREFIX)) {
+            ref = null;
         }
         return new EntryView(rs.getLong(1), rs.getString(2), rs.getString(3), Money.toCredits(rs.getLong(4)),
                 Money.toCredits(rs.getLong(5)), ref, rs.getString(7), rs.getString(8), rs.getString(9),
                 rs.getString(10), Instant.ofEpochMilli(rs.getLong(11)).toString());
-    }
-
-    Clock clock() {
-        return clock;
     }
 }
