@@ -43,6 +43,7 @@ class HoldConcurrencyIT {
                         if (available < 0) {
                             negativeSeen.set(true);
                         }
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // sample every ~1 ms
                     }
                 });
                 CountDownLatch start = new CountDownLatch(1);
