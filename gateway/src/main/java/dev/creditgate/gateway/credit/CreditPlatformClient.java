@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import dev.creditgate.contract.CreditApi;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.micrometer.core.instrument.Counter;
@@ -70,9 +71,8 @@ public final class CreditPlatformClient implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CreditPlatformClient.class);
 
-    static final String HEADER_API_KEY = "X-API-Key";
-    static final String BALANCE_PATH = "/api/credits/balance/";
-    static final String HOLDS_PATH = "/api/credits/holds";
+    static final String HEADER_API_KEY = CreditApi.HEADER_API_KEY;
+    static final String BALANCE_PATH = CreditApi.BALANCE_PATH;
     static final String UNAUTHORIZED = "unauthorized (check letaicode_admin_token)";
 
     /** Backoff before the retry: uniformly random in [MIN, MAX] ms. */
@@ -292,7 +292,7 @@ public final class CreditPlatformClient implements AutoCloseable {
         if (model != null) {
             body.put("model", model);
         }
-        HoldResult r = execute(Op.HOLD, "POST", HOLDS_PATH, json.writeValueAsBytes(body), null,
+        HoldResult r = execute(Op.HOLD, "POST", CreditApi.HOLDS_PATH, json.writeValueAsBytes(body), null,
                 (status, b, s) -> interpretHold(keyId, status, b), u -> u);
         BigDecimal rate = currentRate();
         if (r instanceof HoldResult.Granted g) {
@@ -321,14 +321,14 @@ public final class CreditPlatformClient implements AutoCloseable {
                     .put("completionTokens", usage.completionTokens())
                     .put("totalTokens", usage.totalTokens());
         }
-        return execute(Op.CAPTURE, "POST", HOLDS_PATH + "/" + segment(holdId) + "/capture",
+        return execute(Op.CAPTURE, "POST", CreditApi.capturePath(segment(holdId)),
                 json.writeValueAsBytes(body), null, (status, b, s) -> interpretSettle(holdId, status, b), u -> u);
     }
 
     /** {@code POST {domain}/api/credits/holds/{holdId}/release}; idempotent. */
     public SettleResult release(String holdId) {
         Objects.requireNonNull(holdId, "holdId");
-        return execute(Op.RELEASE, "POST", HOLDS_PATH + "/" + segment(holdId) + "/release",
+        return execute(Op.RELEASE, "POST", CreditApi.releasePath(segment(holdId)),
                 "{}".getBytes(StandardCharsets.UTF_8), null, (status, b, s) -> interpretSettle(holdId, status, b),
                 u -> u);
     }
