@@ -123,9 +123,9 @@ public class TokenAuthenticator {
     static String extractKey(String authorization, String xApiKey) {
         String raw = null;
         if (authorization != null && !authorization.isBlank()) {
-            raw = authorization.trim();
-            if (raw.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                raw = raw.substring(7).trim();
+            raw = authorization.strip();
+            if (raw.regionMatches(true, 0, "Bearer", 0, 6) && (raw.length() == 6 || raw.charAt(6) == ' ')) {
+                raw = raw.substring(6).strip();
             }
         } else if (xApiKey != null && !xApiKey.isBlank()) {
             raw = xApiKey.trim();
