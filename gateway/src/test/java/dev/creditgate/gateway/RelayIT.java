@@ -204,6 +204,19 @@ class RelayIT {
     }
 
     @Test
+    void aNonJsonAnswerCountsAsAFailure() {
+        flaky.faultNext(1, Fault.NONE.withGarbage());
+        ChatCompletion completion = sdk.chat().completions().create(chat("failover-model").build());
+        assertThat(completion.choices().getFirst().message().content()).contains(MockUpstream.DEFAULT_TEXT);
+        assertThat(backup.calls()).isEqualTo(1);
+
+        flaky.faultNext(1, Fault.NONE.withGarbage());
+        backup.faultNext(1, Fault.NONE.withGarbage());
+        assertThatThrownBy(() -> sdk.chat().completions().create(chat("failover-model").build()))
+                .isInstanceOfSatisfying(OpenAIServiceException.class, e -> assertThat(e.statusCode()).isEqualTo(502));
+    }
+
+    @Test
     void upstreamClientErrorsPassThroughWithoutFailover() {
         flaky.failNext(1, 400);
         assertThatThrownBy(() -> sdk.chat().completions().create(chat("failover-model").build()))
@@ -287,7 +300,7 @@ class RelayIT {
         assertError(call(token(json("name", "far", "unlimited_quota", true, "allow_ips", "10.1.2.3"))), 403, "ip_not_allowed");
         assertThat(call(token(json("name", "near", "unlimited_quota", true, "allow_ips", "10.1.2.3, 127.0.0.0/8"))).status())
                 .isEqualTo(200);
-        // Also accepted: the key without sk-, and x-api-key.
+        // Also accepted: the key without sk- (x-api-key: TokenAuthenticatorTest).
         assertThat(gw.call("POST", "/v1/chat/completions", CHAT, "Bearer " + key.substring(3)).status()).isEqualTo(200);
         assertThat(main.calls()).isEqualTo(2);
     }
@@ -312,8 +325,19 @@ class RelayIT {
     void disablingATokenReachesAnotherInstanceWithinTheCacheBound() {
         String k = token(json("name", "two-instances", "unlimited_quota", true));
         long id = gw.admin("GET", "/api/token/?page_size=1", null).data().path("items").get(0).path("id").asLong();
-        try (RunningGateway other = RunningGateway.start(db, "gateway.token-cache-ttl=1s")) {
+        try (RunningGateway other = RunningGateway.start(db, "gateway.token-cache-ttl=1s", "gateway.cache-refresh=500ms")) {
             assertThat(other.call("POST", "/v1/chat/completions", CHAT, "Bearer " + k).status()).isEqualTo(200);
+
+            // Options and channels written on one instance reach the other without restart.
+            assertThat(gw.admin("PUT", "/api/option/", json("key", "letaicode_retries", "value", "3")).status()).isEqualTo(200);
+            var otherOptions = other.context().getBean(dev.creditgate.gateway.option.OptionService.class);
+            String newModel = json("model", "late-model", "messages", List.of(Map.of("role", "user", "content", "hi")));
+            assertThat(other.call("POST", "/v1/chat/completions", newModel, "Bearer " + k).status()).isEqualTo(503);
+            channel("late", main, "late-model", 0, Map.of());
+            RunningGateway.await(Duration.ofSeconds(5), () -> other.call("POST", "/v1/chat/completions", newModel, "Bearer " + k),
+                    a -> a.status() == 200);
+            assertThat(otherOptions.getLong("letaicode_retries", 1)).isEqualTo(3);
+
             assertThat(gw.admin("PUT", "/api/token/", json("id", id, "status", 2)).status()).isEqualTo(200);
             long t0 = System.nanoTime();
             RunningGateway.await(Duration.ofSeconds(5), () -> other.call("POST", "/v1/chat/completions", CHAT, "Bearer " + k),
