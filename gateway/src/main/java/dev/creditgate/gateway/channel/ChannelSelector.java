@@ -30,7 +30,7 @@ public class ChannelSelector {
     private static final Logger log = LoggerFactory.getLogger(ChannelSelector.class);
 
     /** model -> tiers (highest priority first) of enabled channels serving it. */
-    private record Snapshot(Map<String, List<List<Channel>>> byModel, List<Channel> enabled) {}
+    record Snapshot(Map<String, List<List<Channel>>> byModel, List<Channel> enabled) {}
 
     private final ChannelRepository repository;
     private volatile Snapshot snapshot = new Snapshot(Map.of(), List.of());

@@ -3,14 +3,13 @@ package dev.creditgate.gateway.option;
 import java.util.Locale;
 import java.util.Set;
 
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
+import dev.creditgate.gateway.pricing.PricingConfig;
 
-/** The options of SPEC 3.3 and what each accepts. Keys not listed here are stored as given. */
+/**
+ * The options of SPEC 3.3 and what each accepts (pricing JSON through {@link PricingConfig#validate}). Keys not
+ * listed here are stored as given; other packages add checks with an {@link OptionValidator} bean.
+ */
 final class KnownOptions {
-
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final Set<String> JSON_OBJECTS = Set.of("ModelRatio", "CompletionRatio", "GroupRatio", "ModelPrice");
 
     private KnownOptions() {}
 
@@ -23,8 +22,10 @@ final class KnownOptions {
             case "letaicode_credits_per_usd" -> positiveDecimal(key, value);
             case "letaicode_domain", "letaicode_webhook_url" -> url(key, value);
             default -> {
-                if (JSON_OBJECTS.contains(key)) {
-                    jsonObject(key, value);
+                if (PricingConfig.isPricingKey(key)) { // ModelRatio, CompletionRatio, GroupRatio, ModelPrice
+                    PricingConfig.validate(key, value).ifPresent(error -> {
+                        throw new IllegalArgumentException(error);
+                    });
                 }
             }
         }
@@ -63,19 +64,6 @@ final class KnownOptions {
         String v = value.trim().toLowerCase(Locale.ROOT);
         if (!v.isEmpty() && !v.startsWith("http://") && !v.startsWith("https://")) {
             throw new IllegalArgumentException(key + ": \"" + value + "\" (expected: empty or an http(s) URL)");
-        }
-    }
-
-    private static void jsonObject(String key, String value) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(value);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException(key + ": not valid JSON (expected: a JSON object)");
-        }
-        if (node == null || !node.isObject()) {
-            throw new IllegalArgumentException(key + ": " + (node == null ? "empty" : node.getNodeType())
-                    + " (expected: a JSON object)");
         }
     }
 }

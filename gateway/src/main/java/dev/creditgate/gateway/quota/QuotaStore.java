@@ -37,6 +37,9 @@ class QuotaStore {
 
     private static final String SETTLE_USER = "UPDATE users SET quota = quota - :delta WHERE id = :id";
 
+    /** {@code tokens.user_id} of a token without a gateway user: only the token's own quota bounds it. */
+    static final long NO_USER = 0;
+
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
 
@@ -46,8 +49,8 @@ class QuotaStore {
     }
 
     /**
-     * Takes {@code quota} from the token (unless it is unlimited) and from its user, both or neither.
-     * A zero amount (a free model) touches no row and always succeeds.
+     * Takes {@code quota} from the token (unless it is unlimited) and from its user (unless it has none,
+     * {@link #NO_USER}), both or neither. A zero amount (a free model) touches no row and always succeeds.
      */
     ReserveOutcome reserve(long tokenId, boolean tokenUnlimited, long userId, long quota) {
         Reservation reservation = new Reservation(tokenId, tokenUnlimited, userId, quota);
@@ -58,7 +61,7 @@ class QuotaStore {
             if (!tokenUnlimited && jdbc.sql(RESERVE_TOKEN).param("q", quota).param("id", tokenId).update() != 1) {
                 return ReserveOutcome.refused(ReserveOutcome.Status.TOKEN_QUOTA_SHORT, tokenRemaining(tokenId));
             }
-            if (jdbc.sql(RESERVE_USER).param("q", quota).param("id", userId).update() != 1) {
+            if (userId != NO_USER && jdbc.sql(RESERVE_USER).param("q", quota).param("id", userId).update() != 1) {
                 long remaining = userRemaining(userId);
                 status.setRollbackOnly(); // undo the token debit
                 return ReserveOutcome.refused(ReserveOutcome.Status.USER_QUOTA_SHORT, remaining);
@@ -84,7 +87,9 @@ class QuotaStore {
             if (!reservation.tokenUnlimited()) {
                 jdbc.sql(SETTLE_TOKEN).param("delta", delta).param("id", reservation.tokenId()).update();
             }
-            jdbc.sql(SETTLE_USER).param("delta", delta).param("id", reservation.userId()).update();
+            if (reservation.userId() != NO_USER) {
+                jdbc.sql(SETTLE_USER).param("delta", delta).param("id", reservation.userId()).update();
+            }
         });
     }
 

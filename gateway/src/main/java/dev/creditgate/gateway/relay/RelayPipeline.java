@@ -128,9 +128,11 @@ public class RelayPipeline {
                 try {
                     usage = relay.deliver(ex, answer, response);
                 } catch (IOException e) { // nothing reached the client: another channel may still answer
-                    answer.body().close();
                     lastFailure = "channel " + channel.id() + ": answer unreadable: " + describe(e);
+                    log.warn("request {}: {} (failing over: {})", ex.requestId(), lastFailure, !last);
                     continue;
+                } finally {
+                    answer.body().close(); // no-op after a complete read; drops the connection otherwise
                 }
                 settleAndRecord(ex, admitted, usage, channel, response.getStatus());
                 return;

@@ -12,8 +12,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * The one HTTP client to the upstream providers: JDK {@link HttpClient}, HTTP/1.1, keep-alive connection reuse.
- * Bodies come back as an {@link InputStream} so that streams are relayed as they arrive; closing that stream
- * before its end closes the connection (the stream is not drained).
+ * Bodies come back as an {@link InputStream} ({@link OrderedBodySubscriber}) so that streams are relayed as they
+ * arrive, every received byte before an error; closing that stream before its end closes the connection (the
+ * stream is not drained).
  */
 @Component
 public class UpstreamClient {
@@ -37,6 +38,6 @@ public class UpstreamClient {
 
     /** Sends a request; the answer's headers have arrived when this returns, the body is read by the caller. */
     public HttpResponse<InputStream> send(HttpRequest request) throws IOException, InterruptedException {
-        return client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        return client.send(request, info -> new OrderedBodySubscriber());
     }
 }

@@ -22,6 +22,8 @@ import org.springframework.stereotype.Component;
  * invalidates the entry at once on the instance that made it; every other instance sees it when its entry
  * expires, so disabling or deleting a token takes effect everywhere within {@code gateway.token-cache-ttl}.
  * {@code remain_quota} in the cached copy may be that old: quota enforcement must use atomic SQL, not this copy.
+ * Only {@code native} tokens are refused here for {@code remain_quota <= 0}: tokens of other sources are budgeted
+ * by their platform (through admission), whatever their local quota says.
  */
 @Component
 public class TokenAuthenticator {
@@ -66,7 +68,7 @@ public class TokenAuthenticator {
         if (t.expiredTime() != -1 && t.expiredTime() < clock.instant().getEpochSecond()) {
             throw expired(t);
         }
-        if (!t.unlimitedQuota() && t.remainQuota() <= 0) {
+        if (Token.SOURCE_NATIVE.equals(t.source()) && !t.unlimitedQuota() && t.remainQuota() <= 0) {
             throw exhausted(t);
         }
         if (entry.userStatus() != null && entry.userStatus() != 1) {
@@ -123,9 +125,9 @@ public class TokenAuthenticator {
     static String extractKey(String authorization, String xApiKey) {
         String raw = null;
         if (authorization != null && !authorization.isBlank()) {
-            raw = authorization.trim();
-            if (raw.regionMatches(true, 0, "Bearer ", 0, 7)) {
-                raw = raw.substring(7).trim();
+            raw = authorization.strip();
+            if (raw.regionMatches(true, 0, "Bearer", 0, 6) && (raw.length() == 6 || raw.charAt(6) == ' ')) {
+                raw = raw.substring(6).strip();
             }
         } else if (xApiKey != null && !xApiKey.isBlank()) {
             raw = xApiKey.trim();

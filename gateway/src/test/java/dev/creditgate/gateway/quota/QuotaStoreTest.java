@@ -88,6 +88,19 @@ class QuotaStoreTest {
     }
 
     @Test
+    void tokenWithoutUserIsBoundedByItsOwnQuotaOnly() {
+        rows.token(12, 0, 400, false);
+
+        Reservation r = store.reserve(12, false, QuotaStore.NO_USER, 300).reservation();
+        assertThat(store.reserve(12, false, QuotaStore.NO_USER, 101).status())
+                .isEqualTo(ReserveOutcome.Status.TOKEN_QUOTA_SHORT);
+        store.settle(r, 350);
+
+        assertThat(rows.tokenRemain(12)).isEqualTo(50);
+        assertThat(rows.userQuota(1)).isEqualTo(1_000);
+    }
+
+    @Test
     void exactBalanceIsEnough() {
         assertThat(store.reserve(10, false, 1, 500).status()).isEqualTo(ReserveOutcome.Status.RESERVED);
         assertThat(store.reserve(10, false, 1, 1).status()).isEqualTo(ReserveOutcome.Status.TOKEN_QUOTA_SHORT);

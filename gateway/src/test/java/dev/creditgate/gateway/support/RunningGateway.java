@@ -43,6 +43,11 @@ public final class RunningGateway implements AutoCloseable {
     }
 
     public static RunningGateway start(TestDatabases.Db db, String... extraProperties) {
+        return start(db, new Class<?>[0], extraProperties);
+    }
+
+    /** With extra configuration classes (e.g. a test {@code Admission} bean). */
+    public static RunningGateway start(TestDatabases.Db db, Class<?>[] extraSources, String... extraProperties) {
         List<String> props = new ArrayList<>(List.of(
                 "spring.config.name=" + GatewayApplication.CONFIG_NAME,
                 "server.port=0",
@@ -54,6 +59,7 @@ public final class RunningGateway implements AutoCloseable {
         props.addAll(List.of(extraProperties));
         // As command-line arguments: they outrank gateway.yml (builder "properties" are only defaults).
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(GatewayApplication.class)
+                .sources(extraSources)
                 .run(props.stream().map(p -> "--" + p).toArray(String[]::new));
         return new RunningGateway(ctx);
     }

@@ -29,7 +29,8 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>The request body is forwarded byte for byte unless something must change: the model (channel model mapping)
  * or, for chat streams, {@code stream_options.include_usage=true} (forced so that usage can be settled). Non-stream
- * answers are forwarded byte for byte; their {@code usage} is read for settlement. Streams are relayed event by
+ * answers are forwarded byte for byte; their {@code usage} is read for settlement (a 2xx body that is not JSON
+ * is an upstream failure: failover, else 502). Streams are relayed event by
  * event with a flush after each; the usage-only chunk is hidden from clients that did not ask for usage; when the
  * client goes away the upstream connection is closed, not drained.
  */
@@ -134,7 +135,8 @@ final class OpenAiRelay implements WireRelay {
                 text = sb.toString();
             }
         } catch (JacksonException e) {
-            text = new String(body, StandardCharsets.UTF_8); // not JSON: still the client's answer
+            // A 2xx that is not JSON is a broken upstream: nothing was sent yet, so another channel may answer.
+            throw new IOException("2xx answer that is not JSON (" + body.length + " bytes)");
         }
         client.setStatus(answer.statusCode());
         client.setContentType(contentType);
