@@ -71,8 +71,9 @@ class AdmissionSeamIT {
     static class TestAdmissionConfig {
         static final RecordingAdmission ADMISSION = new RecordingAdmission();
 
+        /** Named so: the primary admission (quota.AdmissionRouter) routes non-native tokens to "creditAdmission". */
         @Bean
-        Admission recordingAdmission() {
+        Admission creditAdmission() {
             return ADMISSION;
         }
     }

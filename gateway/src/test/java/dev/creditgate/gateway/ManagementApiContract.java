@@ -3,8 +3,6 @@ package dev.creditgate.gateway;
 import static dev.creditgate.gateway.support.RunningGateway.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
@@ -110,35 +108,14 @@ abstract class ManagementApiContract {
         assertThat(gw.admin("GET", "/api/token/?remote_key_id=" + remoteKeyId, null).data().path("total").asLong())
                 .isEqualTo(1);
 
-        // The key works on the relay.
+        // Without a credit platform client (the bean "creditAdmission"), a letaicode key is refused before any
+        // upstream call: never relayed for free (quota package, AdmissionRouter).
         String chat = json("model", "gpt-4o-mini", "messages", java.util.List.of(Map.of("role", "user", "content", "hi")));
+        long upstreamCalls = mock.stats().calls();
         Answer relayed = gw.call("POST", "/v1/chat/completions", chat, "Bearer " + key);
-        assertThat(relayed.status()).as(relayed.body()).isEqualTo(200);
-        assertThat(relayed.json().path("choices").get(0).path("message").path("content").asString())
-                .isEqualTo(MockUpstream.DEFAULT_TEXT);
-        String requestId = relayed.headers().firstValue("X-Request-Id").orElseThrow();
-        assertThat(relayed.headers().firstValue("X-Oneapi-Request-Id")).contains(requestId);
-
-        // Its log row, as LetAiCode pulls it.
-        long now = Instant.now().getEpochSecond();
-        Answer logs = RunningGateway.await(Duration.ofSeconds(10), () -> gw.admin("GET", "/api/log/?token_id=" + id
-                + "&start_timestamp=" + (now - 60) + "&end_timestamp=" + (now + 60), null),
-                a -> a.data().path("items").size() == 1);
-        JsonNode row = logs.data().path("items").get(0);
-        assertThat(row.path("type").asInt()).isEqualTo(2);
-        assertThat(row.path("token_id").asLong()).isEqualTo(id);
-        assertThat(row.path("token_name").asString()).isEqualTo("LetAiCode key");
-        assertThat(row.path("model_name").asString()).isEqualTo("gpt-4o-mini");
-        assertThat(row.path("prompt_tokens").asInt()).isPositive();
-        assertThat(row.path("completion_tokens").asInt()).isEqualTo(5);
-        assertThat(row.path("quota").asLong()).isZero();
-        assertThat(row.path("request_id").asString()).isEqualTo(requestId);
-        assertThat(row.path("is_stream").asBoolean()).isFalse();
-        assertThat(row.has("use_time")).isTrue();
-        assertThat(row.path("channel").asLong()).isPositive();
-        // The counters follow the rows.
-        RunningGateway.await(Duration.ofSeconds(5), () -> gw.admin("GET", "/api/token/" + id, null),
-                a -> a.data().path("request_count").asLong() == 1);
+        assertThat(relayed.status()).as(relayed.body()).isEqualTo(503);
+        assertThat(relayed.json().path("error").path("code").asString()).isEqualTo("credit_service_unavailable");
+        assertThat(mock.stats().calls()).isEqualTo(upstreamCalls);
 
         // Disable the way LetAiCode does: only {id, status}. Other fields stay.
         Answer disabled = gw.admin("PUT", "/api/token/", json("id", id, "status", 2));

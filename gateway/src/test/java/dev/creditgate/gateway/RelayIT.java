@@ -67,6 +67,9 @@ class RelayIT {
         channel("main", main, "gpt-4o-mini,text-embedding-3-small,alias-model", 0, Map.of("alias-model", "gpt-4o"));
         channel("flaky", flaky, "failover-model,stream-model", 10, Map.of());
         channel("backup", backup, "failover-model,stream-model", 0, Map.of());
+        // The test models have no price: native billing (quota package) would answer 400 model_price_error.
+        assertThat(gw.admin("PUT", "/api/option/", json("key", "AllowUnpricedModels", "value", "true")).status())
+                .isEqualTo(200);
         key = token(json("name", "sdk", "unlimited_quota", true));
         sdk = OpenAIOkHttpClient.builder().baseUrl(gw.baseUrl() + "/v1").apiKey(key).maxRetries(0)
                 .timeout(Duration.ofSeconds(20)).build();

@@ -18,6 +18,16 @@ public interface Admitted extends AutoCloseable {
      */
     long settle(UsageReport usage);
 
+    /**
+     * After {@link #settle}: the usage it charged for, when that differs from what the upstream reported (tokens
+     * estimated from the delivered text, the prompt estimate filling a missing half, only the delivered part of an
+     * answer cut off by the client); the log row shows these tokens next to the charged quota. Null (the default):
+     * the observed usage is what was charged.
+     */
+    default UsageReport chargedUsage() {
+        return null;
+    }
+
     /** Releases the reservation if {@link #settle} was not called. Never throws. */
     @Override
     void close();

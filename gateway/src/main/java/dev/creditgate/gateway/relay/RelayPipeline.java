@@ -164,7 +164,8 @@ public class RelayPipeline {
         if (usage.clientDisconnected()) {
             content = (content.isEmpty() ? "" : content + "; ") + "client disconnected";
         }
-        recorder.consumed(ex, usage, quota, content);
+        UsageReport charged = admitted.chargedUsage();
+        recorder.consumed(ex, charged != null ? charged : usage, quota, content);
         recorder.count(ex, usage.clientDisconnected() ? 499 : status);
     }
 

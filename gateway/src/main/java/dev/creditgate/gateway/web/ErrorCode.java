@@ -9,6 +9,8 @@ package dev.creditgate.gateway.web;
 public enum ErrorCode {
     INVALID_JSON(400, "invalid_request_error", "invalid_json"),
     INVALID_REQUEST(400, "invalid_request_error", "invalid_request"),
+    /** The model has no ModelRatio/ModelPrice and unpriced models are not allowed (new-api's code). */
+    MODEL_PRICE_ERROR(400, "new_api_error", "model_price_error"),
     ADMIN_UNAUTHORIZED(401, "authentication_error", "unauthorized"),
     INVALID_API_KEY(401, "invalid_request_error", "invalid_api_key"),
     TOKEN_DISABLED(401, "invalid_request_error", "token_disabled"),
@@ -19,6 +21,8 @@ public enum ErrorCode {
     IP_NOT_ALLOWED(403, "permission_error", "ip_not_allowed"),
     /** For admission implementations: message names remaining and needed, in one unit. */
     INSUFFICIENT_QUOTA(403, "new_api_error", "insufficient_user_quota"),
+    /** Native admission: the token's remain_quota is below the estimate (new-api's code). */
+    PRE_CONSUME_TOKEN_QUOTA_FAILED(403, "new_api_error", "pre_consume_token_quota_failed"),
     NOT_FOUND(404, "invalid_request_error", "not_found"),
     METHOD_NOT_ALLOWED(405, "invalid_request_error", "method_not_allowed"),
     CONFLICT(409, "invalid_request_error", "conflict"),
