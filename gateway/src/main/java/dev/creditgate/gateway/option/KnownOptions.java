@@ -20,7 +20,6 @@ final class KnownOptions {
             case "letaicode_timeout_ms" -> atLeast(key, value, 1);
             case "letaicode_retries" -> atLeast(key, value, 0);
             case "letaicode_fallback_allowance" -> nonNegativeDecimal(key, value);
-            case "letaicode_webhook_secret" -> secret(key, value);
             case "letaicode_credits_per_usd" -> positiveDecimal(key, value);
             case "letaicode_domain", "letaicode_webhook_url" -> url(key, value);
             default -> {
@@ -71,14 +70,6 @@ final class KnownOptions {
             // fall through
         }
         throw new IllegalArgumentException(key + ": \"" + value + "\" (expected: a decimal >= 0)");
-    }
-
-    /** Empty (webhooks off) or 32+ characters, as the credit platform requires of its side; never echoed. */
-    private static void secret(String key, String value) {
-        int n = value.strip().length();
-        if (n != 0 && n < 32) {
-            throw new IllegalArgumentException(key + ": " + n + " characters (expected: empty or >= 32)");
-        }
     }
 
     private static void url(String key, String value) {

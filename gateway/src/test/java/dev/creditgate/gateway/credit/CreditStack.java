@@ -60,6 +60,9 @@ final class CreditStack implements AutoCloseable {
         option("letaicode_admin_token", CreditsServer.SERVICE);
         option("letaicode_webhook_secret", CreditsServer.SECRET);
         option("letaicode_timeout_ms", "1000");
+        for (RunningGateway g : gateways) { // every instance routes to the new channel now, not within a second
+            g.context().getBean(dev.creditgate.gateway.channel.ChannelSelector.class).refresh();
+        }
     }
 
     static CreditStack start(TestDatabases.Db gatewayDb, TestDatabases.Db creditsDb, int instances, String... props) {
