@@ -89,6 +89,12 @@ control() { # control stop|start: the demo's switch for the credit platform
   show "demo control: $BODY"
 }
 
+outbox() { # sets PENDING: usage events the gateway still has to deliver to the platform
+  http GET "$CG_GATEWAY/api/usage_event/?status=pending" "" "Authorization: Bearer $CG_GATEWAY_ADMIN_TOKEN"
+  [ "$STATUS" = 200 ] || fail "GET /api/usage_event/: HTTP $STATUS $BODY"
+  PENDING="$(field total)"
+}
+
 step "The demo key's balance at the credit platform"
 show "GET $CG_CREDITS/api/credits/balance/<demo key id>   (X-API-Key: <service token>)"
 balance
@@ -160,6 +166,8 @@ chat "$CG_DEMO_KEY" demo-fixed
 show "HTTP $STATUS $BODY"
 [ "$STATUS" = 200 ] || fail "expected 200 under fallback local"
 ok "served from the last known balance; the usage waits in the gateway's outbox"
+outbox
+show "gateway outbox: $PENDING usage event(s) waiting for the platform (GET /api/usage_event/?status=pending)"
 
 step "Fallback 'deny': refuse while the platform is down"
 option letaicode_fallback deny
@@ -174,6 +182,8 @@ option letaicode_fallback local
 step "Start the credit platform again: the outage's usage is charged (outbox drains)"
 control start
 expect_credit "$LEFT + 3"
+outbox
+show "gateway outbox: $PENDING usage event(s) waiting"
 chat "$CG_DEMO_KEY" demo-fixed
 [ "$STATUS" = 200 ] || fail "expected 200 after the outage: $STATUS $BODY"
 expect_credit "$LEFT + 2"

@@ -76,7 +76,10 @@ public final class DemoMain {
                 "jdbc:h2:file:" + data.resolve("credits") + ";AUTO_SERVER=FALSE",
                 state.secret("gatewayAdminToken", "gw-admin-"), state.secret("creditsAdminToken", "cr-admin-"),
                 state.secret("creditsServiceToken", "cr-service-"), state.secret("webhookSecret", "whsec-"),
-                !options.verbose(), Map.of(), Map.of(), Map.of());
+                !options.verbose(), Map.of(),
+                // usage served during an outage is retried at most every 5 s (default 10 min), so the demo's
+                // outage ends visibly within seconds of the platform's return
+                Map.of("gateway.usage.outbox.max-backoff", "5s"), Map.of());
         out.println("starting the Creditgate demo (credit platform, gateway, mock upstream) with data in " + data
                 + (firstRun ? " (first run: seeding)" : " (existing data)") + " ...");
         SystemLauncher system = SystemLauncher.start(config);

@@ -200,8 +200,8 @@ public final class SystemLauncher implements AutoCloseable {
                 config.gatewayDatasourceUrl());
         props.put("gateway.admin-token", config.gatewayAdminToken());
         props.putAll(config.gatewayProperties());
-        gateway = new SpringApplicationBuilder(GatewayApplication.class)
-                .properties("spring.config.name=" + GatewayApplication.CONFIG_NAME).run(args(props));
+        gateway = withOurClassLoader(() -> new SpringApplicationBuilder(GatewayApplication.class)
+                .properties("spring.config.name=" + GatewayApplication.CONFIG_NAME).run(args(props)));
         gatewayPort = port(gateway);
     }
 
@@ -227,8 +227,8 @@ public final class SystemLauncher implements AutoCloseable {
         props.put("credits.gateway.url", gatewayUrl());
         props.put("credits.gateway.admin-token", config.gatewayAdminToken());
         props.putAll(config.creditsProperties());
-        credits = new SpringApplicationBuilder(CreditsApplication.class)
-                .properties("spring.config.name=" + CreditsApplication.CONFIG_NAME).run(args(props));
+        credits = withOurClassLoader(() -> new SpringApplicationBuilder(CreditsApplication.class)
+                .properties("spring.config.name=" + CreditsApplication.CONFIG_NAME).run(args(props)));
         creditsPort = port(credits);
     }
 
@@ -288,6 +288,22 @@ public final class SystemLauncher implements AutoCloseable {
         http.close();
         if (!errors.isEmpty()) {
             System.err.println("creditgate: errors while stopping: " + errors);
+        }
+    }
+
+    /**
+     * Spring finds its factories through the thread's context class loader; a restart asked for on another thread
+     * (the demo's control endpoint) must see the same classes as the first start (in {@code demo.jar}: Spring
+     * Boot's nested-jar class loader, not the system one).
+     */
+    private static <T> T withOurClassLoader(java.util.function.Supplier<T> action) {
+        Thread t = Thread.currentThread();
+        ClassLoader previous = t.getContextClassLoader();
+        t.setContextClassLoader(SystemLauncher.class.getClassLoader());
+        try {
+            return action.get();
+        } finally {
+            t.setContextClassLoader(previous);
         }
     }
 
