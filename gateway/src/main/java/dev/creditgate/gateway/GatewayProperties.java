@@ -44,17 +44,20 @@ public record GatewayProperties(
 
     /**
      * @param connectTimeout  TCP connect deadline to an upstream
-     * @param responseTimeout deadline for the upstream's response headers (the stream itself has no deadline)
+     * @param responseTimeout deadline for the upstream's response headers
+     * @param idleTimeout     longest silence while reading an upstream body (a stalled stream is ended there)
      * @param maxAttempts     channels tried for one request (first try included); failover happens only on
      *                        connect errors, 429 and 5xx and only before any byte reached the client
      */
     public record Upstream(
             @DefaultValue("5s") Duration connectTimeout,
             @DefaultValue("300s") Duration responseTimeout,
+            @DefaultValue("120s") Duration idleTimeout,
             @DefaultValue("3") int maxAttempts) {
         public Upstream {
             requirePositive("gateway.upstream.connect-timeout", connectTimeout.toMillis());
             requirePositive("gateway.upstream.response-timeout", responseTimeout.toMillis());
+            requirePositive("gateway.upstream.idle-timeout", idleTimeout.toMillis());
             requirePositive("gateway.upstream.max-attempts", maxAttempts);
         }
     }

@@ -19,19 +19,19 @@ import org.springframework.transaction.support.TransactionTemplate;
 class QuotaStore {
 
     /** Guarantee 1: the token's remaining quota never goes below zero by a reservation. */
-    static final String RESERVE_TOKEN = """
+    private static final String RESERVE_TOKEN = """
             UPDATE tokens SET remain_quota = remain_quota - :q
              WHERE id = :id AND remain_quota >= :q""";
 
     /** Guarantee 2: the user's quota never goes below zero by a reservation. */
-    static final String RESERVE_USER = """
+    private static final String RESERVE_USER = """
             UPDATE users SET quota = quota - :q
              WHERE id = :id AND quota >= :q""";
 
     /**
      * Settlement: {@code :delta = actual - reserved}; negative gives the unused part back, positive charges the
      * overage, unconditionally (the request was served; a balance below zero is the recorded debt, and it
-     * refuses the next reservation). See QUOTA.md "Overage".
+     * refuses the next reservation). See QUOTA.md "Choices".
      */
     private static final String SETTLE_TOKEN = "UPDATE tokens SET remain_quota = remain_quota - :delta WHERE id = :id";
 

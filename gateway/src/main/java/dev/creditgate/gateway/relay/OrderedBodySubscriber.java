@@ -17,7 +17,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * (The JDK's {@code BodySubscribers.ofInputStream()} fails at once when the connection breaks, dropping bytes it
  * has already received: the last chunks of a cut stream, which are text the client should get and be billed for.)
  *
- * <p>Demand is one buffer list at a time (backpressure: a slow client slows the upstream read). {@link #close()}
+ * <p>A read that waits longer than the idle timeout fails (the upstream stalled), and the connection is dropped.
+ * Demand is one buffer list at a time (backpressure: a slow client slows the upstream read). {@link #close()}
  * before the end cancels the subscription, which closes the upstream connection instead of draining it.
  */
 final class OrderedBodySubscriber extends InputStream implements HttpResponse.BodySubscriber<InputStream> {
@@ -25,6 +26,7 @@ final class OrderedBodySubscriber extends InputStream implements HttpResponse.Bo
     private static final Object END = new Object();
 
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final long idleNanos;
     private final CompletableFuture<InputStream> body = CompletableFuture.completedFuture(this);
     private volatile Flow.Subscription subscription;
     private volatile boolean closed;
@@ -32,6 +34,11 @@ final class OrderedBodySubscriber extends InputStream implements HttpResponse.Bo
     private ByteBuffer current;
     private boolean ended;
     private IOException failure;
+
+    /** @param idle the longest wait for the next bytes; past it the read fails and the connection is dropped */
+    OrderedBodySubscriber(java.time.Duration idle) {
+        this.idleNanos = idle.toNanos();
+    }
 
     @Override
     public CompletionStage<InputStream> getBody() {
@@ -91,10 +98,16 @@ final class OrderedBodySubscriber extends InputStream implements HttpResponse.Bo
             }
             Object next;
             try {
-                next = queue.take();
+                next = queue.poll(idleNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while reading the upstream body", e);
+            }
+            if (next == null) {
+                failure = new java.net.http.HttpTimeoutException("upstream sent nothing for "
+                        + java.time.Duration.ofNanos(idleNanos) + " (gateway.upstream.idle-timeout)");
+                subscription.cancel();
+                throw failure;
             }
             if (next == END) {
                 ended = true;

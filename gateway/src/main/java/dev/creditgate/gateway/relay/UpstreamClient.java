@@ -21,6 +21,7 @@ public class UpstreamClient {
 
     private final HttpClient client;
     private final Duration responseTimeout;
+    private final Duration idleTimeout;
 
     UpstreamClient(GatewayProperties properties) {
         this.client = HttpClient.newBuilder()
@@ -29,6 +30,7 @@ public class UpstreamClient {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
         this.responseTimeout = properties.upstream().responseTimeout();
+        this.idleTimeout = properties.upstream().idleTimeout();
     }
 
     /** The deadline for an upstream's response headers ({@code gateway.upstream.response-timeout}). */
@@ -38,6 +40,6 @@ public class UpstreamClient {
 
     /** Sends a request; the answer's headers have arrived when this returns, the body is read by the caller. */
     public HttpResponse<InputStream> send(HttpRequest request) throws IOException, InterruptedException {
-        return client.send(request, info -> new OrderedBodySubscriber());
+        return client.send(request, info -> new OrderedBodySubscriber(idleTimeout));
     }
 }

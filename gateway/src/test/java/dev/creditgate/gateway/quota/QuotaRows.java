@@ -2,7 +2,7 @@ package dev.creditgate.gateway.quota;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** Test helper: writes and reads the quota columns of users, tokens and channels. */
+/** Test helper: writes users and tokens, reads their balances. */
 final class QuotaRows {
 
     private final JdbcClient jdbc;
@@ -36,24 +36,8 @@ final class QuotaRows {
         return value("SELECT quota FROM users WHERE id = :id", id);
     }
 
-    long userUsed(long id) {
-        return value("SELECT used_quota FROM users WHERE id = :id", id);
-    }
-
-    long userRequests(long id) {
-        return value("SELECT request_count FROM users WHERE id = :id", id);
-    }
-
     long tokenRemain(long id) {
         return value("SELECT remain_quota FROM tokens WHERE id = :id", id);
-    }
-
-    long tokenUsed(long id) {
-        return value("SELECT used_quota FROM tokens WHERE id = :id", id);
-    }
-
-    long tokenRequests(long id) {
-        return value("SELECT request_count FROM tokens WHERE id = :id", id);
     }
 
     private long value(String sql, long id) {
