@@ -322,6 +322,9 @@ public final class SystemLauncher implements AutoCloseable {
         props.put("spring.datasource.url", datasourceUrl);
         // the JVM's shutdown runs close() (demo) or the test closes it: no per-app hook racing with ours
         props.put("spring.main.register-shutdown-hook", false);
+        // both apps share one logging system, whose [application name] would be the first app's: the logger's
+        // package (d.c.gateway... / d.c.credits...) tells them apart
+        props.put("logging.include-application-name", false);
         if (config.quiet()) {
             props.put("spring.main.banner-mode", "off");
             props.put("spring.main.log-startup-info", false);
