@@ -1,0 +1,28 @@
+package dev.creditgate.contract;
+
+/** Paths and header names of the credit platform's service API (SPEC 5), shared by the platform and its client. */
+public final class CreditApi {
+
+    /** Header carrying the service token ({@code credits.service-token} or {@code credits.balance-token}). */
+    public static final String HEADER_API_KEY = "X-API-Key";
+    /** {@code GET BALANCE_PATH + keyId}. */
+    public static final String BALANCE_PATH = "/api/credits/balance/";
+    /** {@code POST HOLDS_PATH}; {@code POST HOLDS_PATH + "/" + holdId + "/capture"} and {@code "/release"}. */
+    public static final String HOLDS_PATH = "/api/credits/holds";
+    /** Usage webhook receiver. */
+    public static final String WEBHOOK_PATH = "/api/webhooks/usage";
+
+    /** {@code code} of a 402 hold refusal. */
+    public static final String CODE_INSUFFICIENT_CREDIT = "insufficient_credit";
+
+    private CreditApi() {
+    }
+
+    public static String capturePath(String holdId) {
+        return HOLDS_PATH + "/" + holdId + "/capture";
+    }
+
+    public static String releasePath(String holdId) {
+        return HOLDS_PATH + "/" + holdId + "/release";
+    }
+}

@@ -1,0 +1,96 @@
+package dev.creditgate.credits;
+
+import java.math.BigDecimal;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings under {@code credits.*}. The constructor refuses to build (so the service refuses to start) when a
+ * secret is missing or shorter than {@link #MIN_SECRET_LENGTH} characters, naming every bad setting in one message.
+ *
+ * @param adminToken    bearer token of the admin API (required, 32+ chars)
+ * @param serviceToken  {@code X-API-Key} with scopes balance:read and holds:write (required, 32+ chars)
+ * @param balanceToken  {@code X-API-Key} with scope balance:read only (optional; 32+ chars when set)
+ * @param webhookSecret HMAC secret of incoming usage webhooks (required, 32+ chars)
+ * @param creditsPerUsd initial value of the {@code credits_per_usd} option
+ * @param maxBodySize   largest request body accepted (413 above)
+ */
+@ConfigurationProperties("credits")
+public record CreditsProperties(
+        String adminToken,
+        String serviceToken,
+        String balanceToken,
+        String webhookSecret,
+        @DefaultValue("100") BigDecimal creditsPerUsd,
+        @DefaultValue("64KB") DataSize maxBodySize,
+        @DefaultValue Gateway gateway,
+        @DefaultValue Webhook webhook,
+        @DefaultValue Holds holds) {
+
+    public static final int MIN_SECRET_LENGTH = 32;
+
+    public CreditsProperties {
+        List<String> problems = new ArrayList<>();
+        requireSecret("credits.admin-token", adminToken, true, problems);
+        requireSecret("credits.service-token", serviceToken, true, problems);
+        requireSecret("credits.balance-token", balanceToken, false, problems);
+        requireSecret("credits.webhook-secret", webhookSecret, true, problems);
+        if (creditsPerUsd.signum() <= 0 || creditsPerUsd.compareTo(BigDecimal.valueOf(1_000_000)) > 0) {
+            problems.add("credits.credits-per-usd must be in (0, 1000000], got " + creditsPerUsd.toPlainString());
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("credits service refuses to start: " + String.join("; ", problems));
+        }
+    }
+
+    private static void requireSecret(String name, String value, boolean required, List<String> problems) {
+        if (value == null || value.isBlank()) {
+            if (required) {
+                problems.add(name + " is missing (need " + MIN_SECRET_LENGTH + "+ characters)");
+            }
+        } else if (value.length() < MIN_SECRET_LENGTH) {
+            problems.add(name + " is shorter than " + MIN_SECRET_LENGTH + " characters");
+        }
+    }
+
+    /**
+     * The gateway's management API, where keys are created.
+     *
+     * @param url        base URL, e.g. {@code http://127.0.0.1:3000}; key creation answers 503 while unset
+     * @param adminToken bearer token of the gateway's management API
+     * @param timeout    per call deadline
+     * @param reconcileAfter how long a failed or interrupted key creation waits before the reconciler removes
+     *                   its traces (must exceed {@code timeout}: a timed-out create may still land late)
+     */
+    public record Gateway(URI url, String adminToken, @DefaultValue("5s") Duration timeout,
+                          @DefaultValue("60s") Duration reconcileAfter,
+                          @DefaultValue("30s") Duration reconcileInterval) {
+    }
+
+    /**
+     * @param requireV2 refuse deliveries without a valid v2 (timestamped) signature
+     * @param tolerance accepted distance between a v2 timestamp and now
+     * @param logBodyChars how much of a delivery's body the webhook log keeps
+     */
+    public record Webhook(@DefaultValue("false") boolean requireV2, @DefaultValue("300s") Duration tolerance,
+                          @DefaultValue("4000") int logBodyChars) {
+    }
+
+    /**
+     * @param defaultTtl        TTL of a hold that names none
+     * @param maxTtl            longest TTL accepted
+     * @param sweepInterval     how often expired holds are made final
+     * @param honourLateCapture post a capture that arrives after its hold expired (the request was served)
+     * @param maxAmountUsd      largest hold or capture accepted
+     */
+    public record Holds(@DefaultValue("300s") Duration defaultTtl, @DefaultValue("86400s") Duration maxTtl,
+                        @DefaultValue("5s") Duration sweepInterval, @DefaultValue("true") boolean honourLateCapture,
+                        @DefaultValue("1000000") BigDecimal maxAmountUsd) {
+    }
+}

@@ -1,0 +1,171 @@
+package dev.creditgate.credits.gatewaysync;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.stereotype.Component;
+
+import dev.creditgate.credits.CreditsProperties;
+
+/**
+ * The gateway's token management API (new-api compatible), as the credit platform uses it:
+ * {@code POST /api/token/} (create, idempotent for the same key + remote_key_id), {@code GET /api/token/?source=
+ * letaicode&remote_key_id=} (find), {@code PUT /api/token/ {id, status}} (1 enabled, 2 disabled),
+ * {@code DELETE /api/token/:id}. Bearer auth with {@code credits.gateway.admin-token}; deadline
+ * {@code credits.gateway.timeout} per call. The token is never logged.
+ */
+@Component
+public class GatewayClient {
+
+    private final CreditsProperties.Gateway props;
+    private final HttpClient http;
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    public GatewayClient(CreditsProperties props) {
+        this.props = props.gateway();
+        this.http = HttpClient.newBuilder().connectTimeout(this.props.timeout()).version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    public boolean configured() {
+        return props.url() != null && props.adminToken() != null && !props.adminToken().isBlank();
+    }
+
+    /** Creates a {@code letaicode} token with the given key value (without {@code sk-}); the gateway's token id. */
+    public long createToken(String name, String key, String remoteKeyId) throws GatewayException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", name);
+        body.put("key", key);
+        body.put("source", "letaicode");
+        body.put("remote_key_id", remoteKeyId);
+        body.put("unlimited_quota", true);
+        body.put("remain_quota", -1);
+        body.put("user_id", 0);
+        body.put("group", "letaicode");
+        JsonNode data = call("POST", "/api/token/", body).get("data");
+        if (data == null || !data.has("id") || !data.get("id").canConvertToLong()) {
+            throw new GatewayException("gateway answer lacks data.id", false);
+        }
+        return data.get("id").longValue();
+    }
+
+    /** The id of the {@code letaicode} token whose remote_key_id is this key id, if the gateway has one. */
+    public Optional<Long> findByRemoteKeyId(String remoteKeyId) throws GatewayException {
+        JsonNode data = call("GET", "/api/token/?source=letaicode&remote_key_id="
+                + URLEncoder.encode(remoteKeyId, StandardCharsets.UTF_8), null).get("data");
+        JsonNode items = data == null ? null : data.isArray() ? data : data.has("items") ? data.get("items") : data.get("data");
+        if (items == null || !items.isArray()) {
+            return Optional.empty();
+        }
+        for (JsonNode t : items) {
+            JsonNode rk = t.get("remote_key_id");
+            if ((rk == null || rk.isNull() || remoteKeyId.equals(rk.asString())) && t.has("id")) {
+                return Optional.of(t.get("id").longValue());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Enables (status 1) or disables (status 2) a token. */
+    public void setStatus(long tokenId, boolean enabled) throws GatewayException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", tokenId);
+        body.put("status", enabled ? 1 : 2);
+        call("PUT", "/api/token/", body);
+    }
+
+    /** Deletes a token; a token the gateway does not know counts as deleted. */
+    public void deleteToken(long tokenId) throws GatewayException {
+        try {
+            call("DELETE", "/api/token/" + tokenId, null);
+        } catch (GatewayException e) {
+            if (!e.getMessage().contains("HTTP 404")) {
+                throw e;
+            }
+        }
+    }
+
+    private JsonNode call(String method, String path, Object body) throws GatewayException {
+        if (!configured()) {
+            throw new GatewayException("gateway not configured (credits.gateway.url, credits.gateway.admin-token)", true);
+        }
+        String base = props.url().toString().replaceAll("/+$", "");
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path))
+                .timeout(props.timeout())
+                .header("Authorization", "Bearer " + props.adminToken())
+                .header("Accept", "application/json");
+        if (body != null) {
+            req.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body)));
+        } else {
+            req.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        HttpResponse<byte[]> res;
+        try {
+            try {
+                res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            } catch (HttpTimeoutException e) {
+                throw e;
+            } catch (IOException e) {
+                // e.g. a pooled keep-alive connection the gateway had closed: every call here is idempotent
+                // (create is idempotent for the same key + remote_key_id), so one immediate retry is safe
+                res = http.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
+            }
+        } catch (HttpTimeoutException e) {
+            throw new GatewayException("gateway " + method + " " + stripQuery(path) + " timed out after "
+                    + props.timeout().toMillis() + " ms", false);
+        } catch (IOException e) {
+            throw new GatewayException("gateway " + method + " " + stripQuery(path) + " failed: " + e.getClass().getSimpleName(), false);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new GatewayException("interrupted", false);
+        }
+        int status = res.statusCode();
+        JsonNode answer = null;
+        try {
+            answer = json.readTree(res.body());
+        } catch (JacksonException ignored) {
+            // handled below
+        }
+        String message = answer != null && answer.has("message") ? abbreviate(answer.get("message").asString()) : "";
+        if (status >= 400 && status < 500) {
+            throw new GatewayException("gateway " + method + " " + stripQuery(path) + ": HTTP " + status + " " + message, true);
+        }
+        if (status >= 300 || answer == null || !answer.isObject()) {
+            throw new GatewayException("gateway " + method + " " + stripQuery(path) + ": HTTP " + status
+                    + (answer == null ? " (unreadable answer)" : " " + message), false);
+        }
+        JsonNode success = answer.get("success");
+        if (success != null && success.isBoolean() && !success.booleanValue()) {
+            // new-api answers 200 {success:false} for refusals it has checked
+            throw new GatewayException("gateway " + method + " " + stripQuery(path) + " refused: " + message, true);
+        }
+        return answer;
+    }
+
+    private static String stripQuery(String path) {
+        int q = path.indexOf('?');
+        return q < 0 ? path : path.substring(0, q);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+
+    Duration timeout() {
+        return props.timeout();
+    }
+}

@@ -1,0 +1,321 @@
+package dev.creditgate.credits.hold;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.creditgate.contract.HoldOutcome;
+import dev.creditgate.credits.CreditsProperties;
+import dev.creditgate.credits.apikey.KeyLookup;
+import dev.creditgate.credits.db.Sql;
+import dev.creditgate.credits.ledger.Accounts;
+import dev.creditgate.credits.ledger.EntryType;
+import dev.creditgate.credits.ledger.Ledger;
+import dev.creditgate.credits.ledger.Money;
+import dev.creditgate.credits.metrics.CreditMetrics;
+import dev.creditgate.credits.web.ApiError;
+
+/**
+ * Two-phase holds, after TigerBeetle's pending transfers: PENDING -> CAPTURED (for less or more) | RELEASED |
+ * EXPIRED. Every guarantee lives in SQL, so it holds across threads and across instances sharing the database:
+ *
+ * <ul>
+ *   <li>grant: {@code INSERT} the hold (unique {@code request_id}: the idempotency key), then the conditional
+ *       reservation {@code UPDATE users SET held = held + :amt WHERE id = :user AND balance - held >= :amt}; no row
+ *       updated means insufficient credit and the transaction rolls back. The user row is locked only between that
+ *       update and the commit;</li>
+ *   <li>every state change of a hold is a conditional {@code UPDATE holds SET status = .. WHERE id = .. AND status =
+ *       'PENDING'}: exactly one of capture / release / expiry wins, the others see 0 rows and answer the outcome
+ *       that did win;</li>
+ *   <li>a capture and a usage webhook share {@code processed_events} (primary key = eventId), so one eventId is
+ *       charged once whichever path it takes.</li>
+ * </ul>
+ * A capture above its hold debits the full cost: the balance may go below zero (debt), and since debt makes
+ * {@code balance - held} negative, no hold is granted until it is repaid.
+ */
+@Service
+public class HoldService {
+
+    private static final Logger log = LoggerFactory.getLogger(HoldService.class);
+
+    private final Sql sql;
+    private final TransactionTemplate tx;
+    private final Ledger ledger;
+    private final Accounts accounts;
+    private final KeyLookup keys;
+    private final Clock clock;
+    private final CreditMetrics metrics;
+    private final CreditsProperties.Holds props;
+    private final dev.creditgate.credits.option.OptionService options;
+
+    HoldService(Sql sql, TransactionTemplate tx, Ledger ledger, Accounts accounts, KeyLookup keys, Clock clock,
+                CreditMetrics metrics, CreditsProperties props, dev.creditgate.credits.option.OptionService options) {
+        this.sql = sql;
+        this.tx = tx;
+        this.ledger = ledger;
+        this.accounts = accounts;
+        this.keys = keys;
+        this.clock = clock;
+        this.metrics = metrics;
+        this.props = props.holds();
+        this.options = options;
+    }
+
+    sealed interface GrantResult {
+    }
+
+    /** A hold exists for this request ({@code replayed}: it existed before this call). */
+    record Granted(Hold hold, long available, boolean replayed) implements GrantResult {
+    }
+
+    record Refused(long available, long needed) implements GrantResult {
+    }
+
+    GrantResult grant(String keyId, String requestId, BigDecimal amountUsd, long ttlSeconds, String model) {
+        Optional<Hold> existing = byRequestId(requestId);
+        if (existing.isPresent()) {
+            return replay(existing.get(), keyId);
+        }
+        KeyLookup.KeyRef key = keys.byId(keyId).filter(k -> k.active() || KeyLookup.DISABLED.equals(k.status()))
+                .orElseThrow(() -> ApiError.NOT_FOUND.exception("API Key not found"));
+        if (!key.active()) {
+            throw ApiError.KEY_DISABLED.exception("API key " + keyId + " is disabled");
+        }
+        long amount = Money.usdToMicros(amountUsd, options.creditsPerUsd());
+        for (int attempt = 0; ; attempt++) {
+            long now = clock.millis();
+            Hold hold = new Hold(UUID.randomUUID().toString(), requestId, keyId, key.userId(), amount, model,
+                    Hold.PENDING, now, now + ttlSeconds * 1000, null, null, null);
+            GrantResult result = tx.execute(status -> {
+                int inserted = sql.insertIgnore("holds", """
+                                (id, request_id, key_id, user_id, amount, model, status, created_at_ms, expires_at_ms)
+                                VALUES (:id, :req, :key, :user, :amt, :model, 'PENDING', :now, :exp)""",
+                        params("id", hold.id(), "req", requestId, "key", keyId, "user", key.userId(), "amt", amount,
+                                "model", model, "now", now, "exp", hold.expiresAtMs()));
+                if (inserted == 0) {
+                    return null; // the same requestId won a race: answer its hold below
+                }
+                Long available = reserve(key.userId(), amount);
+                if (available == null) {
+                    status.setRollbackOnly();
+                    return new Refused(0, amount);
+                }
+                return new Granted(hold, available, false);
+            });
+            if (result == null) {
+                return replay(byRequestId(requestId).orElseThrow(), keyId);
+            }
+            if (result instanceof Granted) {
+                metrics.hold("granted");
+                return result;
+            }
+            // Refused: holds whose TTL passed must not count; finalise them and try once more.
+            if (attempt == 0 && expireForUser(key.userId(), now) > 0) {
+                continue;
+            }
+            long available = accounts.state(key.userId(), now).map(Accounts.State::available).orElse(0L);
+            metrics.hold("refused");
+            return new Refused(available, amount);
+        }
+    }
+
+    /** The conditional reservation; the available credit after it, or null when it does not fit. */
+    private Long reserve(String userId, long amount) {
+        String update = "UPDATE users SET held = held + :amt WHERE id = :id AND balance - held >= :amt";
+        if (sql.dialect().updateReturning()) {
+            return sql.jdbc().sql(update + " RETURNING balance - held").param("amt", amount).param("id", userId)
+                    .query(Long.class).optional().orElse(null);
+        }
+        if (sql.jdbc().sql(update).param("amt", amount).param("id", userId).update() == 0) {
+            return null;
+        }
+        return sql.jdbc().sql("SELECT balance - held FROM users WHERE id = :id").param("id", userId).query(Long.class).single();
+    }
+
+    private GrantResult replay(Hold hold, String keyId) {
+        if (!hold.keyId().equals(keyId)) {
+            throw ApiError.CONFLICT.exception("requestId: already used for a hold on another key");
+        }
+        metrics.hold("replayed");
+        long available = accounts.state(hold.userId(), clock.millis()).map(Accounts.State::available).orElse(0L);
+        return new Granted(hold, available, true);
+    }
+
+    /** Result of a capture or release: the outcome, whether it is a success, and the numbers to answer. */
+    record OutcomeResult(HoldOutcome outcome, boolean success, Hold hold, Long captured, long available, long debt) {
+    }
+
+    OutcomeResult capture(String holdId, BigDecimal costUsd, String eventId, String model) {
+        Hold hold = byId(holdId).orElseThrow(() -> ApiError.NOT_FOUND.exception("hold not found: " + holdId));
+        String event = eventId != null ? eventId : "hold:" + holdId;
+        long cost = Money.usdToMicros(costUsd, options.creditsPerUsd());
+        long now = clock.millis();
+        boolean late = hold.expiresAtMs() <= now;
+        if (late && !props.honourLateCapture()) {
+            expireOne(hold, now);
+            return finish("capture", conflictOrReplay(byId(holdId).orElseThrow(), event, true));
+        }
+        HoldOutcome outcome = late ? HoldOutcome.CAPTURED_AFTER_EXPIRY : HoldOutcome.CAPTURED;
+        HoldOutcome done = tx.execute(status -> {
+            long releaseHeld = hold.amount();
+            HoldOutcome posted = outcome;
+            int n = sql.jdbc().sql("""
+                            UPDATE holds SET status = 'CAPTURED', captured_amount = :c, event_id = :e, finalized_at_ms = :now,
+                                   outcome = :o WHERE id = :id AND status = 'PENDING'""")
+                    .params(params("c", cost, "e", event, "now", now, "o", outcome.name(), "id", holdId)).update();
+            if (n == 0 && props.honourLateCapture()) {
+                releaseHeld = 0; // an expired hold no longer holds anything: post a plain debit
+                posted = HoldOutcome.CAPTURED_AFTER_EXPIRY;
+                n = sql.jdbc().sql("""
+                                UPDATE holds SET status = 'CAPTURED', captured_amount = :c, event_id = :e, finalized_at_ms = :now,
+                                       outcome = 'CAPTURED_AFTER_EXPIRY' WHERE id = :id AND status = 'EXPIRED'""")
+                        .params(params("c", cost, "e", event, "now", now, "id", holdId)).update();
+            }
+            if (n == 0) {
+                return null;
+            }
+            int fresh = sql.insertIgnore("processed_events",
+                    "(event_id, source, user_id, amount, created_at_ms) VALUES (:e, 'CAPTURE', :u, :a, :now)",
+                    params("e", event, "u", hold.userId(), "a", cost, "now", now));
+            if (fresh == 0) {
+                // already charged by a webhook or another capture: void the hold, charge nothing
+                sql.jdbc().sql("UPDATE holds SET status = 'RELEASED', captured_amount = 0, outcome = 'DUPLICATE_EVENT' WHERE id = :id")
+                        .param("id", holdId).update();
+                if (releaseHeld > 0) {
+                    sql.jdbc().sql("UPDATE users SET held = held - :a WHERE id = :u").param("a", releaseHeld)
+                            .param("u", hold.userId()).update();
+                }
+                return HoldOutcome.DUPLICATE_EVENT;
+            }
+            ledger.post(new Ledger.Entry(hold.userId(), EntryType.CAPTURE, -cost, "capture:" + holdId,
+                    model != null ? model : hold.model(), hold.keyId(), holdId, event), releaseHeld, false);
+            return posted;
+        });
+        Hold after = byId(holdId).orElseThrow();
+        if (done == null) {
+            return finish("capture", conflictOrReplay(after, event, true));
+        }
+        return finish("capture", result(done, true, after));
+    }
+
+    OutcomeResult release(String holdId) {
+        Hold hold = byId(holdId).orElseThrow(() -> ApiError.NOT_FOUND.exception("hold not found: " + holdId));
+        long now = clock.millis();
+        if (hold.expiresAtMs() <= now) {
+            expireOne(hold, now);
+        } else {
+            tx.executeWithoutResult(status -> {
+                int n = sql.jdbc().sql("UPDATE holds SET status = 'RELEASED', finalized_at_ms = :now, outcome = 'RELEASED'"
+                                + " WHERE id = :id AND status = 'PENDING'")
+                        .param("now", now).param("id", holdId).update();
+                if (n == 1) {
+                    sql.jdbc().sql("UPDATE users SET held = held - :a WHERE id = :u").param("a", hold.amount())
+                            .param("u", hold.userId()).update();
+                }
+            });
+        }
+        Hold after = byId(holdId).orElseThrow();
+        return finish("release", switch (after.status()) {
+            case Hold.RELEASED -> after.outcome() != null && after.outcome().equals(HoldOutcome.DUPLICATE_EVENT.name())
+                    ? result(HoldOutcome.DUPLICATE_EVENT, true, after) : result(HoldOutcome.RELEASED, true, after);
+            case Hold.EXPIRED -> result(HoldOutcome.EXPIRED, true, after);
+            default -> result(HoldOutcome.ALREADY_CAPTURED, false, after);
+        });
+    }
+
+    /** What a capture that changed nothing answers: a replay of the same capture, or the conflicting state. */
+    private OutcomeResult conflictOrReplay(Hold hold, String event, boolean capture) {
+        return switch (hold.status()) {
+            case Hold.CAPTURED -> event.equals(hold.eventId())
+                    ? result(HoldOutcome.valueOf(hold.outcome()), true, hold)
+                    : result(HoldOutcome.ALREADY_CAPTURED, false, hold);
+            case Hold.RELEASED -> HoldOutcome.DUPLICATE_EVENT.name().equals(hold.outcome()) && event.equals(hold.eventId())
+                    ? result(HoldOutcome.DUPLICATE_EVENT, true, hold)
+                    : result(HoldOutcome.RELEASED, false, hold);
+            case Hold.EXPIRED -> result(HoldOutcome.EXPIRED, false, hold);
+            default -> throw new IllegalStateException("hold " + hold.id() + " still pending after a failed transition");
+        };
+    }
+
+    private OutcomeResult result(HoldOutcome outcome, boolean success, Hold hold) {
+        Accounts.State s = accounts.state(hold.userId(), clock.millis()).orElseThrow();
+        return new OutcomeResult(outcome, success, hold, hold.capturedAmount(), s.available(), s.debt());
+    }
+
+    private OutcomeResult finish(String op, OutcomeResult r) {
+        if (op.equals("capture")) {
+            metrics.capture(r.outcome().name());
+        } else {
+            metrics.release(r.outcome().name());
+        }
+        return r;
+    }
+
+    /** Finalises every pending hold of this user whose TTL has passed; how many it finalised. */
+    int expireForUser(String userId, long now) {
+        return expireAll(sql.jdbc().sql("SELECT " + Hold.COLUMNS + " FROM holds WHERE user_id = :u AND status = 'PENDING'"
+                + " AND expires_at_ms <= :now").param("u", userId).param("now", now).query(Hold::map).list(), now);
+    }
+
+    /** Finalises up to {@code limit} pending holds whose TTL has passed (the sweeper); how many it finalised. */
+    int expireDue(long now, int limit) {
+        return expireAll(sql.jdbc().sql("SELECT " + Hold.COLUMNS + " FROM holds WHERE status = 'PENDING'"
+                        + " AND expires_at_ms <= :now ORDER BY expires_at_ms LIMIT :n")
+                .param("now", now).param("n", limit).query(Hold::map).list(), now);
+    }
+
+    private int expireAll(List<Hold> due, long now) {
+        int n = 0;
+        for (Hold h : due) {
+            n += expireOne(h, now) ? 1 : 0;
+        }
+        if (n > 0) {
+            metrics.expired(n);
+            log.debug("expired {} holds", n);
+        }
+        return n;
+    }
+
+    /** PENDING -> EXPIRED, giving the reservation back; false when another path finalised it first. */
+    private boolean expireOne(Hold h, long now) {
+        Boolean done = tx.execute(status -> {
+            int n = sql.jdbc().sql("UPDATE holds SET status = 'EXPIRED', finalized_at_ms = :now, outcome = 'EXPIRED'"
+                    + " WHERE id = :id AND status = 'PENDING'").param("now", now).param("id", h.id()).update();
+            if (n == 1) {
+                sql.jdbc().sql("UPDATE users SET held = held - :a WHERE id = :u").param("a", h.amount())
+                        .param("u", h.userId()).update();
+            }
+            return n == 1;
+        });
+        return Boolean.TRUE.equals(done);
+    }
+
+    Optional<Hold> byId(String holdId) {
+        if (!dev.creditgate.credits.web.RequestBodies.isUuid(holdId)) {
+            return Optional.empty();
+        }
+        return sql.jdbc().sql("SELECT " + Hold.COLUMNS + " FROM holds WHERE id = :id").param("id", holdId)
+                .query(Hold::map).optional();
+    }
+
+    private Optional<Hold> byRequestId(String requestId) {
+        return sql.jdbc().sql("SELECT " + Hold.COLUMNS + " FROM holds WHERE request_id = :r").param("r", requestId)
+                .query(Hold::map).optional();
+    }
+
+    private static Map<String, Object> params(Object... kv) {
+        Map<String, Object> m = new java.util.HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put((String) kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.creditgate.credits.ledger;
+
+import java.util.Optional;
+
+import org.springframework.stereotype.Component;
+
+import dev.creditgate.credits.db.Sql;
+
+/**
+ * A user's credit as the outside world sees it. One statement (one snapshot): posted balance, the held column,
+ * and the pending holds whose TTL has passed but that the sweeper has not finalised yet, which stop counting at
+ * once: {@code held = users.held - expiredUnswept}, {@code available = balance - held}.
+ */
+@Component
+public class Accounts {
+
+    private final Sql sql;
+
+    public Accounts(Sql sql) {
+        this.sql = sql;
+    }
+
+    /** Micro-credit amounts of one user at {@code nowMs}. */
+    public record State(String userId, long balance, long held) {
+        public long available() {
+            return balance - held;
+        }
+
+        public long debt() {
+            return balance < 0 ? -balance : 0;
+        }
+    }
+
+    public Optional<State> state(String userId, long nowMs) {
+        return sql.jdbc().sql("""
+                        SELECT u.balance, u.held,
+                               (SELECT COALESCE(SUM(h.amount), 0) FROM holds h
+                                 WHERE h.user_id = u.id AND h.status = 'PENDING' AND h.expires_at_ms <= :now) AS expired
+                          FROM users u WHERE u.id = :id""")
+                .param("id", userId).param("now", nowMs)
+                .query((rs, n) -> new State(userId, rs.getLong(1), rs.getLong(2) - rs.getLong(3))).optional();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.creditgate.credits.metrics;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import dev.creditgate.credits.db.Sql;
+
+/**
+ * Meters: {@code credits_holds_total{outcome=granted|refused|replayed}}, {@code credits_captures_total{outcome}},
+ * {@code credits_releases_total{outcome}}, {@code credits_holds_expired_total},
+ * {@code credits_webhooks_total{outcome}}, and the gauges {@code credits_debt_total} (credits owed by users in
+ * debt, across all instances: read from the database every 10 s) and {@code credits_debt_users}.
+ */
+@Component
+public class CreditMetrics {
+
+    private final MeterRegistry registry;
+    private final Sql sql;
+    private final AtomicLong debtMicros = new AtomicLong();
+    private final AtomicLong debtUsers = new AtomicLong();
+    private final Counter expired;
+
+    public CreditMetrics(MeterRegistry registry, Sql sql) {
+        this.registry = registry;
+        this.sql = sql;
+        this.expired = Counter.builder("credits.holds.expired").description("holds made final by expiry").register(registry);
+        Gauge.builder("credits.debt.total", debtMicros, v -> v.get() / 1_000_000.0)
+                .description("credits owed by users whose balance is below zero").baseUnit("credits").register(registry);
+        Gauge.builder("credits.debt.users", debtUsers, AtomicLong::get).description("users in debt").register(registry);
+    }
+
+    public void hold(String outcome) {
+        registry.counter("credits.holds", "outcome", outcome).increment();
+    }
+
+    public void capture(String outcome) {
+        registry.counter("credits.captures", "outcome", outcome).increment();
+    }
+
+    public void release(String outcome) {
+        registry.counter("credits.releases", "outcome", outcome).increment();
+    }
+
+    public void webhook(String outcome) {
+        registry.counter("credits.webhooks", "outcome", outcome).increment();
+    }
+
+    public void expired(int n) {
+        expired.increment(n);
+    }
+
+    /** Re-reads the debt gauges from the database. */
+    @Scheduled(initialDelay = 1000, fixedDelay = 10_000)
+    public void refreshDebt() {
+        sql.jdbc().sql("SELECT COALESCE(SUM(-balance), 0), COUNT(*) FROM users WHERE balance < 0")
+                .query((rs, n) -> {
+                    debtMicros.set(rs.getLong(1));
+                    debtUsers.set(rs.getLong(2));
+                    return n;
+                }).list();
+    }
+}

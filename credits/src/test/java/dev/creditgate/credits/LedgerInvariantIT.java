@@ -1,0 +1,117 @@
+package dev.creditgate.credits;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.junit.jupiter.api.Test;
+
+import tools.jackson.databind.JsonNode;
+
+import dev.creditgate.contract.UsageEvent;
+import dev.creditgate.contract.UsageEventJson;
+import dev.creditgate.contract.WebhookSignature;
+
+/**
+ * After a mixed concurrent workload (recharges, holds, captures below and above, releases, expiries, webhooks,
+ * duplicate deliveries, negative adjustments) on two instances sharing PostgreSQL: for every user the sum of the
+ * ledger entries equals the balance, and {@code held} equals the pending holds' amounts.
+ */
+class LedgerInvariantIT {
+
+    @Test
+    void entriesSumToBalances() throws Exception {
+        MutableClock clock = MutableClock.now();
+        TestDatabases.Db db = TestDatabases.postgres();
+        try (CreditsApp a = CreditsApp.start(db, clock, Map.of("credits.holds.sweep-interval", "1h"));
+             CreditsApp b = CreditsApp.start(db, clock, Map.of("credits.holds.sweep-interval", "100ms"))) {
+            List<String[]> users = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                users.add(a.userWithKey("5", 500 + i));
+            }
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int w = 0; w < 16; w++) {
+                    int worker = w;
+                    pool.submit(() -> {
+                        SplittableRandom r = new SplittableRandom(worker);
+                        for (int i = 0; i < 30; i++) {
+                            CreditsApp app = r.nextBoolean() ? a : b;
+                            String[] u = users.get(r.nextInt(users.size()));
+                            String id = worker + "-" + i;
+                            switch (r.nextInt(6)) {
+                                case 0 -> app.admin("POST", "/api/users/" + u[0] + "/credits",
+                                        "{\"amount\":\"1.5\",\"type\":\"BONUS\",\"ref\":\"b-" + (id.hashCode() % 20) + "-" + u[0] + "\"}");
+                                case 1 -> app.admin("POST", "/api/users/" + u[0] + "/credits",
+                                        "{\"amount\":-0.25,\"type\":\"ADMIN_ADJUST\"}");
+                                case 2 -> {
+                                    byte[] body = UsageEventJson.writeBytes(UsageEvent.usage("ev-" + (id.hashCode() % 25), 1,
+                                            new UsageEvent.Data(0, u[1], "m", 1, 1, 2, new BigDecimal("0.0033"))));
+                                    app.call("POST", "/api/webhooks/usage", body,
+                                            Map.of(WebhookSignature.HEADER_V1, WebhookSignature.v1(CreditsApp.SECRET, body)));
+                                }
+                                default -> {
+                                    CreditsApp.Answer h = app.service("POST", "/api/credits/holds", "{\"keyId\":\"" + u[1]
+                                            + "\",\"requestId\":\"h-" + id + "\",\"amountUsd\":0.02,\"ttlSeconds\":" + (1 + r.nextInt(120)) + "}");
+                                    if (h.status() != 201) {
+                                        continue;
+                                    }
+                                    String hold = h.json().get("holdId").asString();
+                                    CreditsApp other = app == a ? b : a;
+                                    switch (r.nextInt(4)) {
+                                        case 0 -> other.service("POST", "/api/credits/holds/" + hold + "/release", null);
+                                        case 1 -> { } // left to expire
+                                        default -> {
+                                            String cost = r.nextBoolean() ? "0.015" : "0.031";
+                                            String ev = "cap-" + (r.nextInt(3) == 0 ? "x" + (id.hashCode() % 10) : id);
+                                            other.service("POST", "/api/credits/holds/" + hold + "/capture",
+                                                    "{\"costUsd\":" + cost + ",\"eventId\":\"" + ev + "\"}");
+                                            other.service("POST", "/api/credits/holds/" + hold + "/capture",
+                                                    "{\"costUsd\":" + cost + ",\"eventId\":\"" + ev + "\"}");
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        return null;
+                    });
+                }
+            }
+            clock.advance(Duration.ofMinutes(5));
+            // the sweeper of instance b finalises the expired holds
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (a.jdbc().sql("SELECT COUNT(*) FROM holds WHERE status = 'PENDING'").query(Long.class).single() > 0
+                    && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(a.jdbc().sql("SELECT COUNT(*) FROM holds WHERE status = 'PENDING'").query(Long.class).single()).isZero();
+            long entries = a.jdbc().sql("SELECT COUNT(*) FROM ledger_entries").query(Long.class).single();
+            assertThat(entries).isGreaterThan(50);
+            for (String[] u : users) {
+                long balance = a.jdbc().sql("SELECT balance FROM users WHERE id = :u").param("u", u[0]).query(Long.class).single();
+                long sum = a.jdbc().sql("SELECT COALESCE(SUM(amount), 0) FROM ledger_entries WHERE user_id = :u")
+                        .param("u", u[0]).query(Long.class).single();
+                long held = a.jdbc().sql("SELECT held FROM users WHERE id = :u").param("u", u[0]).query(Long.class).single();
+                assertThat(sum).as("entries of " + u[0]).isEqualTo(balance);
+                assertThat(held).as("held of " + u[0]).isZero();
+                // the last entry carries the balance after it
+                Long last = a.jdbc().sql("SELECT balance_after FROM ledger_entries WHERE user_id = :u ORDER BY id DESC LIMIT 1")
+                        .param("u", u[0]).query(Long.class).single();
+                assertThat(last).isEqualTo(balance);
+                JsonNode view = a.admin("GET", "/api/users/" + u[0], null).json().get("data");
+                assertThat(view.get("balance").decimalValue()).isEqualByComparingTo(BigDecimal.valueOf(balance, 6));
+            }
+            // every processed event was charged exactly once
+            assertThat(a.jdbc().sql("SELECT COUNT(*) FROM ledger_entries WHERE event_id IS NOT NULL").query(Long.class).single())
+                    .isEqualTo(a.jdbc().sql("SELECT COUNT(*) FROM processed_events e WHERE EXISTS (SELECT 1 FROM ledger_entries l WHERE l.event_id = e.event_id)").query(Long.class).single());
+            assertThat(a.jdbc().sql("SELECT COUNT(*) FROM (SELECT event_id FROM ledger_entries WHERE event_id IS NOT NULL GROUP BY event_id HAVING COUNT(*) > 1) d")
+                    .query(Long.class).single()).isZero();
+        }
+    }
+}
