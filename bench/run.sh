@@ -707,7 +707,7 @@ holds_on() { # holds_on NAME DB
   read -r bal held avail <<<"$(credits_balance "$url" "$small_uid")"
   local tx negative
   tx="$(cr_ok "$url" GET "/api/users/$small_uid/transactions?page=1&pageSize=100")"
-  negative="$(jq '[.. | objects | select(has("balance")) | .balance | select(type == "number" and . < 0)] | length' <<<"$tx" 2>/dev/null || echo '?')"
+  negative="$(jq '[.data.items[]? | (.balanceAfter // .balance) | select(type == "number" and . < 0)] | length' <<<"$tx" 2>/dev/null || echo '?')"
   ok=1
   awk -v b="$bal" -v h="$held" -v a="$avail" 'BEGIN { exit !(b >= 0 && h >= 0 && a >= 0) }' && [[ "$negative" == 0 ]] && ok=0
   check "$ok" "holds $db drain: 20-credit user under $BENCH_HOLD_CONNS connections: ${R[drain-$db.granted]} granted, ${R[drain-$db.refused]} refused; final balance $bal, held $held, available $avail; $negative negative ledger rows"
