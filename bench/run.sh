@@ -791,6 +791,7 @@ main() {
   local k id sent
   for k in native letaicode; do
     [[ -n "${KEY_ID[$k]:-}" && -n "${TALLY[$k]:-}" ]] || continue
+    [[ "$k" == letaicode && -n "$CREDIT_MODE_REASON" ]] && continue
     sent=0
     for id in "${!R[@]}"; do
       [[ "$id" == *.ok ]] || continue
@@ -824,7 +825,7 @@ write_results() {
   {
     echo "# Benchmark $(date '+%Y-%m-%d %H:%M %Z')"
     echo
-    echo "Command: \`$(env | grep -E '^BENCH_(QUICK|DURATION|WARMUP|DB|CASES|CONNS|STREAMS|STREAM_CONNS|HOLD_CONNS|JAVA_OPTS|OUTAGE_TIMEOUT_MS)=' | sort | sed -E "s/=(.*)/='\\1'/" | tr '\n' ' ')$COMMAND_LINE\`"
+    echo "Command: \`$(env | grep -E '^BENCH_(QUICK|DURATION|WARMUP|DB|CASES|CONNS|STREAMS|STREAM_CONNS|STREAM_CHUNK_MS|HOLD_CONNS|JAVA_OPTS|OUTAGE_TIMEOUT_MS|OPTION_WAIT|REBUILD|GATEWAY_JAR|CREDITS_JAR|MOCK_JAR)=' | sort | sed -E "s/=(.*)/='\\1'/" | tr '\n' ' ')$COMMAND_LINE\`"
     echo
     echo "| machine | |"
     echo "|---|---|"
