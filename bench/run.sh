@@ -748,7 +748,11 @@ outage_with() {
     sleep 1
   done
   md "| $fb | ${first% } | ${R[$id.rps]} | $(ms "${R[$id.p50]}") | $(ms "${R[$id.p99]}") | $(ms "${R[$id.p999]}") | $(ms "${R[$id.max]}") | ${R[$id.ok]} 2xx, ${R[$id.status]} non-2xx | $back |"
-  local ok=1
+  local ok=1 want=200
+  [[ "$fb" == deny ]] && want=503
+  [[ "$first" =~ ^($want [0-9.]+; ){5}$ ]] && ok=0
+  check "$ok" "outage $fb: the first 5 requests answered $want ($first)"
+  ok=1
   awk -v m="$slowest_first" -v t="$BENCH_OUTAGE_TIMEOUT_MS" 'BEGIN { exit !(m / 1000 <= t * 1.2 + 50) }' && ok=0
   check "$ok" "outage $fb: slowest of the first 5 requests $(ms "$slowest_first") ms (bound: one deadline, $BENCH_OUTAGE_TIMEOUT_MS ms, +20% +50 ms slack)"
   ok=1
