@@ -171,6 +171,17 @@ cr_ok() { # like cr, dies unless 2xx; prints the body
 }
 
 mock_calls() { curl -fsS -m 5 "$MOCK_URL/_mock/stats" | jq -r '.calls'; }
+# mock_quiet: wait (at most 30 s) until the mock has no open stream and its call count stands still, so that calls
+# forwarded by the gateway just before wrk stopped are counted
+mock_quiet() {
+  local deadline=$(( SECONDS + 30 )) last="" now
+  while (( SECONDS < deadline )); do
+    now="$(curl -fsS -m 5 "$MOCK_URL/_mock/stats" | jq -r '"\(.calls) \(.activeStreams)"')"
+    [[ "$now" == "$last" && "${now#* }" == 0 ]] && return 0
+    last="$now"
+    sleep 0.3
+  done
+}
 mock_stat() { curl -fsS -m 5 "$MOCK_URL/_mock/stats" | jq -r ".$1"; }
 mock_config() { curl -fsS -m 5 -X POST -H 'Content-Type: application/json' --data-binary "$1" "$MOCK_URL/_mock/config" >/dev/null; }
 
@@ -201,6 +212,7 @@ gw_wrk() {
   local before after
   before="$(mock_calls)"
   run_wrk "$id" "$GW_URL/v1/chat/completions" "$conns" "$dur" "$lua" BENCH_BODY="$body" BENCH_AUTH="${KEY[$key]}"
+  mock_quiet
   after="$(mock_calls)"
   TALLY[$key]=$(( ${TALLY[$key]:-0} + after - before ))
   R["$id.upstream"]=$(( after - before ))
@@ -412,6 +424,9 @@ setup_gateway_native() {
     '{name: "bench-native", user_id: $u, remain_quota: 1000000000000, unlimited_quota: false, expired_time: -1}')")"
   KEY[native]="$(jq -r '.key' <<<"$tok")"; KEY_ID[native]="$(jq -r '.id' <<<"$tok")"
   tok="$(gw POST /api/token/ "$(jq -nc --argjson u "$uid" \
+    '{name: "bench-held", user_id: $u, remain_quota: 1000000000000, unlimited_quota: false, expired_time: -1}')")"
+  KEY[held]="$(jq -r '.key' <<<"$tok")"; KEY_ID[held]="$(jq -r '.id' <<<"$tok")"
+  tok="$(gw POST /api/token/ "$(jq -nc --argjson u "$uid" \
     '{name: "bench-poor", user_id: $u, remain_quota: 1, unlimited_quota: false, expired_time: -1}')")"
   KEY[poor]="$(jq -r '.key' <<<"$tok")"; KEY_ID[poor]="$(jq -r '.id' <<<"$tok")"
   # the channel cache refreshes within gateway.cache-refresh: wait until a request goes through
@@ -504,13 +519,25 @@ verify_gateway_key() { # verify_gateway_key KEYNAME SENT_OK
   done
   per_row="$(jq -r '.items[0].quota // 0' <<<"$page")"
   used="$(gw GET "/api/token/$tid" | jq -r '.used_quota')"
-  local ok=1
+  local ok=1 sum how
   [[ "$rows" == "$expect" ]] && (( rows >= sent_ok )) && ok=0
   check "$ok" "$name key: $rows log rows for $expect upstream calls (wrk counted $sent_ok 2xx; the difference are requests in flight when wrk stopped)"
-  ok=1; [[ "$used" == $(( rows * per_row )) ]] && ok=0
-  if [[ "$name" == native && "$NATIVE_QUOTA_NOTE" == enforced* ]] && (( per_row <= 0 )); then ok=1; fi
-  check "$ok" "$name key: used_quota $used = $rows rows x $per_row quota$( (( per_row > 0 )) || echo ' (nothing charged)')"
-  md "| $name | $sent_ok | $expect | $rows | $per_row | $used | $(( rows * per_row )) |"
+  if (( rows <= ${BENCH_LOG_SUM_MAX:-20000} )); then
+    # the exact sum over every row (100 per page)
+    local p pages=$(( (rows + 99) / 100 ))
+    sum=0
+    for (( p = 1; p <= pages; p++ )); do
+      sum=$(( sum + $(gw GET "/api/log/?token_id=$tid&type=2&p=$p&page_size=100" | jq '[.items[].quota] | add // 0') ))
+    done
+    how="sum of the rows' quota"
+  else
+    sum=$(( rows * per_row ))
+    how="rows x the first row's quota (all requests identical; more than BENCH_LOG_SUM_MAX rows to page through)"
+  fi
+  ok=1; [[ "$used" == "$sum" ]] && ok=0
+  if [[ "$name" != letaicode && "$NATIVE_QUOTA_NOTE" == enforced* ]] && (( sum <= 0 )); then ok=1; fi
+  check "$ok" "$name key: used_quota $used = $sum ($how)$( (( sum > 0 )) || echo '; nothing charged')"
+  md "| $name | $sent_ok | $expect | $rows | $sum | $used |"
 }
 
 # the letaicode user's debit on the credit platform against the gateway's log rows (usage is delivered async)
@@ -611,7 +638,7 @@ case_streams_held() {
     log "open-files limit $nofile: the gateway holds 2 sockets per stream; streams lowered from $n to $max"
     n=$max
   fi
-  md "" "## Held streams: $n concurrent SSE streams through the gateway (native key)" ""
+  md "" "## Held streams: $n concurrent SSE streams through the gateway (a native key of its own)" ""
   if [[ -n "$GATEWAY_REASON" ]]; then skip "held streams: $GATEWAY_REASON"; return 0; fi
   md "The mock waits ${BENCH_STREAM_CHUNK_MS} ms before each of its 5 chunks, so every stream stays open ~$(( BENCH_STREAM_CHUNK_MS * 5 / 1000 )) s;"
   md "wrk keeps $n connections busy. RSS of the gateway sampled every 0.5 s (open-files limit: $nofile)."
@@ -633,7 +660,7 @@ case_streams_held() {
   sampler=$!
   local s0 s1
   s0="$(mock_stat streamsCompleted)"
-  gw_wrk "held" native "$n" "${dur}s" "$BENCH_DIR/lua/post.lua" "$STREAM_BODY"
+  gw_wrk "held" held "$n" "${dur}s" "$BENCH_DIR/lua/post.lua" "$STREAM_BODY"
   s1="$(mock_stat streamsCompleted)"
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
   mock_config '{"chunkDelayMs":0}'
@@ -790,10 +817,10 @@ main() {
   md "" "## Accounting checks" ""
   md "Log rows (type 2) and used quota per gateway key, read back through the management API after the run."
   md "\"2xx seen by wrk\" excludes requests still in flight when wrk stopped: those reached the upstream and are logged."
-  md "" "| key | 2xx seen by wrk | upstream calls | log rows | quota per row | used_quota | rows x quota |"
-  md "|---|---:|---:|---:|---:|---:|---:|"
+  md "" "| key | 2xx seen by wrk | upstream calls | log rows | quota in log rows | token used_quota |"
+  md "|---|---:|---:|---:|---:|---:|"
   local k id sent
-  for k in native letaicode; do
+  for k in native held letaicode; do
     [[ -n "${KEY_ID[$k]:-}" && -n "${TALLY[$k]:-}" ]] || continue
     [[ "$k" == letaicode && -n "$CREDIT_MODE_REASON" ]] && continue
     sent=0
@@ -801,7 +828,7 @@ main() {
       [[ "$id" == *.ok ]] || continue
       id="${id%.ok}"
       case "$k:$id" in
-        native:native-*|native:warm-native|native:stream-native|native:held) sent=$(( sent + ${R[$id.ok]} )) ;;
+        native:native-*|native:warm-native|native:stream-native|held:held) sent=$(( sent + ${R[$id.ok]} )) ;;
         letaicode:check-*|letaicode:reserve-*|letaicode:warm-check|letaicode:warm-reserve|letaicode:stream-reserve|letaicode:outage-*) sent=$(( sent + ${R[$id.ok]} )) ;;
       esac
     done
