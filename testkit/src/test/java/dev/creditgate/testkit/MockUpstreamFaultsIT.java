@@ -209,19 +209,22 @@ class MockUpstreamFaultsIT {
         assertThat(cut).contains("\"content\":\"Hello\"", "\"content\":\" from\"").doesNotContain("\" the\"");
         assertThat(cut).doesNotContain("[DONE]", "finish_reason\":\"stop");
         assertThat(cut).doesNotEndWith("0\r\n\r\n"); // no terminating chunk: a truncated body
-        assertThat(mock.streamsCut()).isEqualTo(1);
+        awaitCount(mock::streamsCut, 1);
 
         String whole;
         try (Socket socket = Http.rawPost(mock, "/v1/chat/completions", CHAT_STREAM)) {
             whole = Http.readToEnd(socket);
         }
         assertThat(whole).contains("data: [DONE]").endsWith("0\r\n\r\n");
+        mock.awaitStreamsCompleted(1, Duration.ofSeconds(5)); // counted after the body closes
         assertThat(mock.streamsCompleted()).isEqualTo(1);
     }
 
     @Test
     void aClientSeesACutStreamAsAnError() throws Exception {
-        mock.fault(Fault.NONE.withCutAfter(3));
+        // Spaced chunks: the JDK's ofInputStream drops bytes still buffered when the connection breaks,
+        // so each chunk must have been read before the cut for the count below to be exact.
+        mock.fault(Fault.NONE.withCutAfter(3).withChunkDelay(Duration.ofMillis(30)));
         HttpRequest request = HttpRequest.newBuilder(URI.create(mock.baseUrl() + "/v1/messages"))
                 .POST(HttpRequest.BodyPublishers.ofString(MESSAGES_STREAM)).build();
 
@@ -409,5 +412,18 @@ class MockUpstreamFaultsIT {
         sse.lines().filter(l -> l.startsWith("data: ") && !l.equals("data: [DONE]"))
                 .forEach(l -> events.add(Http.json(l.substring(6))));
         return events;
+    }
+
+    private static void awaitCount(java.util.function.LongSupplier counter, long expected) throws IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (counter.getAsLong() < expected && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5); // polling an asynchronous counter, not waiting for time to pass
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException();
+            }
+        }
+        assertThat(counter.getAsLong()).isEqualTo(expected);
     }
 }

@@ -1,0 +1,34 @@
+package dev.creditgate.gateway.admission;
+
+/**
+ * An admitted request: a small state machine {@code admitted -> settled | released}. The relay calls
+ * {@link #settle} at most once, when an upstream answered with success, and {@link #close} always, in a
+ * {@code finally}. Implementations must be safe against {@code close} without {@code settle} (release the
+ * reservation), {@code close} after {@code settle} (no-op) and a second {@code close} (no-op).
+ */
+public interface Admitted extends AutoCloseable {
+
+    /** The quota reserved at admission (0 when nothing was reserved); logged with the request. */
+    long estimatedQuota();
+
+    /**
+     * Charges the actual cost and releases the rest of the reservation.
+     *
+     * @return the charged quota in gateway quota units (500,000 = 1 USD); written into the log row
+     */
+    long settle(UsageReport usage);
+
+    /**
+     * After {@link #settle}: the usage it charged for, when that differs from what the upstream reported (tokens
+     * estimated from the delivered text, the prompt estimate filling a missing half, only the delivered part of an
+     * answer cut off by the client); the log row shows these tokens next to the charged quota. Null (the default):
+     * the observed usage is what was charged.
+     */
+    default UsageReport chargedUsage() {
+        return null;
+    }
+
+    /** Releases the reservation if {@link #settle} was not called. Never throws. */
+    @Override
+    void close();
+}

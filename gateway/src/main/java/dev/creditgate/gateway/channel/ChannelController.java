@@ -1,0 +1,243 @@
+package dev.creditgate.gateway.channel;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.creditgate.gateway.web.ApiResponse;
+import dev.creditgate.gateway.web.GatewayException;
+import dev.creditgate.gateway.web.JsonBody;
+import dev.creditgate.gateway.web.PageResult;
+import dev.creditgate.gateway.web.Paging;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Channels: {@code POST /api/channel/ {name, type, base_url, key, models, model_mapping, priority, weight, status}}
+ * (also new-api's wrapped form {@code {mode, channel: {...}}}), {@code GET /api/channel/?p=&page_size=},
+ * {@code GET /api/channel/:id}, {@code PUT /api/channel/ {id, ...}} (only present fields change),
+ * {@code DELETE /api/channel/:id}. The upstream key is never shown back.
+ */
+@RestController
+@RequestMapping("/api/channel")
+class ChannelController {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** new-api's numeric channel types for the two formats we speak. */
+    private static final Map<String, String> TYPES = Map.of(
+            "openai", Channel.TYPE_OPENAI, "1", Channel.TYPE_OPENAI,
+            "anthropic", Channel.TYPE_ANTHROPIC, "14", Channel.TYPE_ANTHROPIC);
+
+    record ChannelView(
+            long id, String type, String name,
+            @JsonProperty("base_url") String baseUrl,
+            String key,
+            String models,
+            @JsonProperty("model_mapping") String modelMapping,
+            long priority, int weight, int status,
+            @JsonProperty("used_quota") long usedQuota,
+            @JsonProperty("created_time") long createdTime) {
+
+        static ChannelView of(Channel c) {
+            return new ChannelView(c.id(), c.type(), c.name(), c.baseUrl(), "********", String.join(",", c.models()),
+                    JSON.writeValueAsString(c.modelMapping()), c.priority(), c.weight(), c.status(), c.usedQuota(),
+                    c.createdTime());
+        }
+    }
+
+    private final ChannelRepository channels;
+    private final ChannelSelector selector;
+    private final Clock clock;
+
+    ChannelController(ChannelRepository channels, ChannelSelector selector, Clock clock) {
+        this.channels = channels;
+        this.selector = selector;
+        this.clock = clock;
+    }
+
+    @PostMapping({"", "/"})
+    ApiResponse create(@RequestBody JsonNode json) {
+        JsonBody body = unwrap(JsonBody.of(json));
+        Channel c = new Channel(0,
+                type(body.raw("type")),
+                JsonBody.maxLength("name", orEmpty(body.getString("name")), 255),
+                baseUrl(body.requireString("base_url")),
+                JsonBody.maxLength("key", body.requireString("key").trim(), 4096),
+                models(body.raw("models")),
+                mapping(body.raw("model_mapping")),
+                body.has("priority") ? body.getLong("priority") : 0,
+                body.has("weight") ? (int) JsonBody.range("weight", body.getInt("weight"), 0, 1_000_000) : 1,
+                body.has("status") ? (int) JsonBody.range("status", body.getInt("status"), 1, 3) : Channel.ENABLED,
+                0, clock.instant().getEpochSecond());
+        if (c.models().isEmpty()) {
+            throw GatewayException.badRequest("models: empty (expected: \"model-a,model-b\")");
+        }
+        long id = channels.insert(c);
+        selector.refresh();
+        return ApiResponse.ok(ChannelView.of(channels.find(id).orElseThrow()));
+    }
+
+    @GetMapping("/{id}")
+    ApiResponse get(@PathVariable long id) {
+        return ApiResponse.ok(ChannelView.of(find(id)));
+    }
+
+    @GetMapping({"", "/"})
+    ApiResponse list(@RequestParam(name = "p", required = false) Integer p,
+                     @RequestParam(name = "page_size", required = false) Integer pageSize) {
+        Paging paging = Paging.of(p, pageSize);
+        List<ChannelView> items = channels.page(paging.offset(), paging.pageSize()).stream().map(ChannelView::of).toList();
+        return ApiResponse.ok(new PageResult<>(items, channels.count(), paging.page(), paging.pageSize()));
+    }
+
+    @PutMapping({"", "/"})
+    ApiResponse update(@RequestBody JsonNode json) {
+        JsonBody body = unwrap(JsonBody.of(json));
+        long id = body.requireLong("id");
+        find(id);
+        Map<String, Object> set = new LinkedHashMap<>();
+        if (body.has("type")) {
+            set.put("type", type(body.raw("type")));
+        }
+        if (body.has("name")) {
+            set.put("name", JsonBody.maxLength("name", body.getString("name"), 255));
+        }
+        if (body.has("base_url")) {
+            set.put("base_url", baseUrl(body.getString("base_url")));
+        }
+        if (body.has("key") && !body.getString("key").isBlank()) {
+            set.put("api_key", JsonBody.maxLength("key", body.getString("key").trim(), 4096));
+        }
+        if (body.has("models")) {
+            List<String> models = models(body.raw("models"));
+            if (models.isEmpty()) {
+                throw GatewayException.badRequest("models: empty (expected: \"model-a,model-b\")");
+            }
+            set.put("models", String.join(",", models));
+        }
+        if (body.node().has("model_mapping")) {
+            set.put("model_mapping", JSON.writeValueAsString(mapping(body.raw("model_mapping"))));
+        }
+        if (body.has("priority")) {
+            set.put("priority", body.getLong("priority"));
+        }
+        if (body.has("weight")) {
+            set.put("weight", (int) JsonBody.range("weight", body.getInt("weight"), 0, 1_000_000));
+        }
+        if (body.has("status")) {
+            set.put("status", (int) JsonBody.range("status", body.getInt("status"), 1, 3));
+        }
+        if (channels.update(id, set) == 0) {
+            throw GatewayException.notFound("channel " + id + " not found");
+        }
+        selector.refresh();
+        return ApiResponse.ok(ChannelView.of(find(id)));
+    }
+
+    @DeleteMapping("/{id}")
+    ApiResponse delete(@PathVariable long id) {
+        if (channels.delete(id) == 0) {
+            throw GatewayException.notFound("channel " + id + " not found");
+        }
+        selector.refresh();
+        return ApiResponse.ok(null);
+    }
+
+    private Channel find(long id) {
+        return channels.find(id).orElseThrow(() -> GatewayException.notFound("channel " + id + " not found"));
+    }
+
+    private static JsonBody unwrap(JsonBody body) {
+        JsonNode inner = body.raw("channel");
+        return inner != null && inner.isObject() ? JsonBody.of(inner) : body;
+    }
+
+    private static String type(JsonNode v) {
+        String t = v == null ? "openai" : v.isString() || v.isIntegralNumber() ? v.asString().trim() : null;
+        if (t == null || !TYPES.containsKey(t)) {
+            throw GatewayException.badRequest("type: " + v + " (expected: \"openai\" or \"anthropic\")");
+        }
+        return TYPES.get(t);
+    }
+
+    private static String baseUrl(String url) {
+        String u = url == null ? "" : url.trim();
+        while (u.endsWith("/")) {
+            u = u.substring(0, u.length() - 1);
+        }
+        if (u.endsWith("/v1")) {
+            u = u.substring(0, u.length() - 3);
+        }
+        if (!u.startsWith("http://") && !u.startsWith("https://")) {
+            throw GatewayException.badRequest("base_url: \"" + url + "\" (expected: an http(s) URL)");
+        }
+        try {
+            java.net.URI.create(u).toURL();
+        } catch (Exception e) {
+            throw GatewayException.badRequest("base_url: \"" + url + "\" (expected: a valid URL)");
+        }
+        return JsonBody.maxLength("base_url", u, 512);
+    }
+
+    private static List<String> models(JsonNode v) {
+        if (v == null) {
+            return List.of();
+        }
+        if (v.isString()) {
+            return ChannelRepository.splitModels(v.asString());
+        }
+        if (v.isArray()) {
+            List<String> out = new ArrayList<>();
+            for (JsonNode m : v) {
+                if (!m.isString()) {
+                    throw GatewayException.badRequest("models: " + m + " (expected: model names)");
+                }
+                out.add(m.asString());
+            }
+            return ChannelRepository.splitModels(String.join(",", out));
+        }
+        throw GatewayException.badRequest("models: " + v + " (expected: \"a,b\" or [\"a\",\"b\"])");
+    }
+
+    private static Map<String, String> mapping(JsonNode v) {
+        if (v == null || (v.isString() && v.asString().isBlank())) {
+            return Map.of();
+        }
+        JsonNode obj = v;
+        if (v.isString()) {
+            try {
+                obj = JSON.readTree(v.asString());
+            } catch (RuntimeException e) {
+                throw GatewayException.badRequest("model_mapping: not valid JSON (expected: {\"requested\": \"upstream\"})");
+            }
+        }
+        if (!obj.isObject()) {
+            throw GatewayException.badRequest("model_mapping: " + obj.getNodeType() + " (expected: a JSON object)");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : obj.properties()) {
+            if (!e.getValue().isString() || e.getValue().asString().isBlank()) {
+                throw GatewayException.badRequest("model_mapping." + e.getKey() + ": " + e.getValue()
+                        + " (expected: a model name)");
+            }
+            out.put(e.getKey(), e.getValue().asString().trim());
+        }
+        return out;
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

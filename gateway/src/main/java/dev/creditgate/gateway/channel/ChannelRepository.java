@@ -1,0 +1,105 @@
+package dev.creditgate.gateway.channel;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.StringJoiner;
+
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+@Repository
+class ChannelRepository {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final RowMapper<Channel> ROW = (rs, n) -> new Channel(
+            rs.getLong("id"), rs.getString("type"), rs.getString("name"), rs.getString("base_url"),
+            rs.getString("api_key"), splitModels(rs.getString("models")), mapping(rs.getString("model_mapping")),
+            rs.getLong("priority"), rs.getInt("weight"), rs.getInt("status"), rs.getLong("used_quota"),
+            rs.getLong("created_time"));
+
+    private final JdbcClient jdbc;
+
+    ChannelRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    long insert(Channel c) {
+        var keys = new GeneratedKeyHolder();
+        jdbc.sql("""
+                INSERT INTO channels (type, name, base_url, api_key, models, model_mapping, priority, weight, status,
+                    used_quota, created_time)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)""")
+                .params(c.type(), c.name(), c.baseUrl(), c.apiKey(), String.join(",", c.models()),
+                        JSON.writeValueAsString(c.modelMapping()), c.priority(), c.weight(), c.status(), c.createdTime())
+                .update(keys, "id");
+        return keys.getKeyAs(Number.class).longValue();
+    }
+
+    Optional<Channel> find(long id) {
+        return jdbc.sql("SELECT * FROM channels WHERE id = ?").param(id).query(ROW).optional();
+    }
+
+    List<Channel> all() {
+        return jdbc.sql("SELECT * FROM channels ORDER BY id").query(ROW).list();
+    }
+
+    List<Channel> page(int offset, int limit) {
+        return jdbc.sql("SELECT * FROM channels ORDER BY id DESC LIMIT ? OFFSET ?").params(limit, offset).query(ROW).list();
+    }
+
+    long count() {
+        return jdbc.sql("SELECT COUNT(*) FROM channels").query(Long.class).single();
+    }
+
+    /** Column names come from a fixed set chosen by the controller, never from input. */
+    int update(long id, Map<String, Object> columns) {
+        if (columns.isEmpty()) {
+            return find(id).isPresent() ? 1 : 0;
+        }
+        StringJoiner set = new StringJoiner(", ");
+        List<Object> params = new ArrayList<>();
+        columns.forEach((column, value) -> {
+            set.add(column + " = ?");
+            params.add(value);
+        });
+        params.add(id);
+        return jdbc.sql("UPDATE channels SET " + set + " WHERE id = ?").params(params).update();
+    }
+
+    int delete(long id) {
+        return jdbc.sql("DELETE FROM channels WHERE id = ?").param(id).update();
+    }
+
+    static List<String> splitModels(String csv) {
+        List<String> out = new ArrayList<>();
+        if (csv != null) {
+            for (String m : csv.split(",")) {
+                String t = m.trim();
+                if (!t.isEmpty() && !out.contains(t)) {
+                    out.add(t);
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    static Map<String, String> mapping(String json) {
+        if (json == null || json.isBlank()) {
+            return Map.of();
+        }
+        try {
+            Map<String, String> m = JSON.readValue(json, new TypeReference<LinkedHashMap<String, String>>() {});
+            return m == null ? Map.of() : Map.copyOf(m);
+        } catch (RuntimeException e) {
+            return Map.of();
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.creditgate.gateway.option;
+
+import java.util.Locale;
+import java.util.Set;
+
+import dev.creditgate.gateway.pricing.PricingConfig;
+
+/**
+ * The options of SPEC 3.3 and what each accepts (pricing JSON through {@link PricingConfig#validate}). Keys not
+ * listed here are stored as given; other packages add checks with an {@link OptionValidator} bean.
+ */
+final class KnownOptions {
+
+    private KnownOptions() {}
+
+    static void validate(String key, String value) {
+        switch (key) {
+            case "letaicode_credit_mode" -> oneOf(key, value, Set.of("check", "reserve"));
+            case "letaicode_fallback" -> oneOf(key, value, Set.of("local", "deny", "allow"));
+            case "letaicode_timeout_ms" -> atLeast(key, value, 1);
+            case "letaicode_retries", "letaicode_fallback_allowance" -> atLeast(key, value, 0);
+            case "letaicode_credits_per_usd" -> positiveDecimal(key, value);
+            case "letaicode_domain", "letaicode_webhook_url" -> url(key, value);
+            default -> {
+                if (PricingConfig.isPricingKey(key)) { // ModelRatio, CompletionRatio, GroupRatio, ModelPrice
+                    PricingConfig.validate(key, value).ifPresent(error -> {
+                        throw new IllegalArgumentException(error);
+                    });
+                }
+            }
+        }
+    }
+
+    private static void oneOf(String key, String value, Set<String> allowed) {
+        if (!allowed.contains(value)) {
+            throw new IllegalArgumentException(key + ": \"" + value + "\" (expected: one of " + allowed + ")");
+        }
+    }
+
+    private static void atLeast(String key, String value, long min) {
+        long v;
+        try {
+            v = Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": \"" + value + "\" (expected: an integer >= " + min + ")");
+        }
+        if (v < min) {
+            throw new IllegalArgumentException(key + ": " + v + " (expected: >= " + min + ")");
+        }
+    }
+
+    private static void positiveDecimal(String key, String value) {
+        try {
+            if (new java.math.BigDecimal(value.trim()).signum() > 0) {
+                return;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException(key + ": \"" + value + "\" (expected: a decimal > 0)");
+    }
+
+    private static void url(String key, String value) {
+        String v = value.trim().toLowerCase(Locale.ROOT);
+        if (!v.isEmpty() && !v.startsWith("http://") && !v.startsWith("https://")) {
+            throw new IllegalArgumentException(key + ": \"" + value + "\" (expected: empty or an http(s) URL)");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.creditgate.gateway.quota;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Native quota balances in the database: reserve, settle by delta, refund.
+ *
+ * <p>The guarantee (no overdraw, whatever the concurrency, across gateway instances) rests on the
+ * two conditional debits below, and on nothing else: no read-then-write, no in-memory cache, no
+ * "enough balance, skip the reservation" shortcut. Each runs as one atomic {@code UPDATE ... WHERE
+ * balance >= :q}; both run in one transaction, so a refused user debit undoes the token debit.
+ * Every transaction touches rows in the same order (token, then user), so two requests never wait on
+ * each other in a cycle.
+ */
+@Component
+class QuotaStore {
+
+    /** Guarantee 1: the token's remaining quota never goes below zero by a reservation. */
+    private static final String RESERVE_TOKEN = """
+            UPDATE tokens SET remain_quota = remain_quota - :q
+             WHERE id = :id AND remain_quota >= :q""";
+
+    /** Guarantee 2: the user's quota never goes below zero by a reservation. */
+    private static final String RESERVE_USER = """
+            UPDATE users SET quota = quota - :q
+             WHERE id = :id AND quota >= :q""";
+
+    /**
+     * Settlement: {@code :delta = actual - reserved}; negative gives the unused part back, positive charges the
+     * overage, unconditionally (the request was served; a balance below zero is the recorded debt, and it
+     * refuses the next reservation). See QUOTA.md "Choices".
+     */
+    private static final String SETTLE_TOKEN = "UPDATE tokens SET remain_quota = remain_quota - :delta WHERE id = :id";
+
+    private static final String SETTLE_USER = "UPDATE users SET quota = quota - :delta WHERE id = :id";
+
+    /** {@code tokens.user_id} of a token without a gateway user: only the token's own quota bounds it. */
+    static final long NO_USER = 0;
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate tx;
+
+    QuotaStore(JdbcClient jdbc, PlatformTransactionManager transactionManager) {
+        this.jdbc = jdbc;
+        this.tx = new TransactionTemplate(transactionManager);
+    }
+
+    /**
+     * Takes {@code quota} from the token (unless it is unlimited) and from its user (unless it has none,
+     * {@link #NO_USER}), both or neither. A zero amount (a free model) touches no row and always succeeds.
+     */
+    ReserveOutcome reserve(long tokenId, boolean tokenUnlimited, long userId, long quota) {
+        Reservation reservation = new Reservation(tokenId, tokenUnlimited, userId, quota);
+        if (quota == 0) {
+            return ReserveOutcome.reserved(reservation);
+        }
+        return tx.execute(status -> {
+            if (!tokenUnlimited && jdbc.sql(RESERVE_TOKEN).param("q", quota).param("id", tokenId).update() != 1) {
+                return ReserveOutcome.refused(ReserveOutcome.Status.TOKEN_QUOTA_SHORT, tokenRemaining(tokenId));
+            }
+            if (userId != NO_USER && jdbc.sql(RESERVE_USER).param("q", quota).param("id", userId).update() != 1) {
+                long remaining = userRemaining(userId);
+                status.setRollbackOnly(); // undo the token debit
+                return ReserveOutcome.refused(ReserveOutcome.Status.USER_QUOTA_SHORT, remaining);
+            }
+            return ReserveOutcome.reserved(reservation);
+        });
+    }
+
+    /**
+     * Replaces the reservation by the actual cost. Only the balances change here: {@code used_quota} and
+     * {@code request_count} of tokens, users and channels are added by the log writer, from the log row that
+     * carries the same quota (see the admission package documentation).
+     */
+    void settle(Reservation reservation, long actual) {
+        if (actual < 0) {
+            throw new IllegalArgumentException("actual: " + actual + " (expected: >= 0)");
+        }
+        long delta = actual - reservation.quota();
+        if (delta == 0) {
+            return;
+        }
+        tx.executeWithoutResult(status -> {
+            if (!reservation.tokenUnlimited()) {
+                jdbc.sql(SETTLE_TOKEN).param("delta", delta).param("id", reservation.tokenId()).update();
+            }
+            if (reservation.userId() != NO_USER) {
+                jdbc.sql(SETTLE_USER).param("delta", delta).param("id", reservation.userId()).update();
+            }
+        });
+    }
+
+    /** Gives the whole reservation back: a settlement at 0. */
+    void refund(Reservation reservation) {
+        settle(reservation, 0);
+    }
+
+    private long tokenRemaining(long tokenId) {
+        return jdbc.sql("SELECT remain_quota FROM tokens WHERE id = :id").param("id", tokenId)
+                .query(Long.class).optional().orElse(0L);
+    }
+
+    private long userRemaining(long userId) {
+        return jdbc.sql("SELECT quota FROM users WHERE id = :id").param("id", userId)
+                .query(Long.class).optional().orElse(0L);
+    }
+}

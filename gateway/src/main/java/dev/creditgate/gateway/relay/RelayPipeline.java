@@ -1,0 +1,233 @@
+package dev.creditgate.gateway.relay;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+import dev.creditgate.gateway.GatewayProperties;
+import dev.creditgate.gateway.admission.Admission;
+import dev.creditgate.gateway.admission.Admitted;
+import dev.creditgate.gateway.admission.UsageReport;
+import dev.creditgate.gateway.channel.Channel;
+import dev.creditgate.gateway.channel.ChannelSelector;
+import dev.creditgate.gateway.token.TokenAuthenticator;
+import dev.creditgate.gateway.web.ErrorCode;
+import dev.creditgate.gateway.web.GatewayException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The relay request path, one step per class, composed here in order:
+ * <ol>
+ *   <li>authenticate ({@link TokenAuthenticator}): key, status, expiry, quota flag, IP allow list;</li>
+ *   <li>read the body ({@link RequestBodyReader}) and check the model against the token's limits;</li>
+ *   <li>choose channels ({@link ChannelSelector}): priority tiers, weighted random inside a tier;</li>
+ *   <li>estimate + admit ({@link Admission}): may refuse; the returned {@link Admitted} is closed in a finally;</li>
+ *   <li>relay ({@link WireRelay}) with failover on connect error / 429 / 5xx, only before any byte reached the
+ *       client; a started stream is never retried;</li>
+ *   <li>settle ({@link Admitted#settle}) when an upstream answered 2xx;</li>
+ *   <li>record ({@link RequestRecorder}): a log row (type 2 consume or 5 error) and metrics.</li>
+ * </ol>
+ * Every answer carries the request id in {@code X-Request-Id} and new-api's {@code X-Oneapi-Request-Id}.
+ */
+@Component
+public class RelayPipeline {
+
+    public static final String REQUEST_ID = "X-Request-Id";
+    public static final String ONEAPI_REQUEST_ID = "X-Oneapi-Request-Id";
+    private static final int MAX_ERROR_BODY = 1 << 20;
+    private static final Logger log = LoggerFactory.getLogger(RelayPipeline.class);
+
+    private final TokenAuthenticator authenticator;
+    private final RequestBodyReader bodyReader;
+    private final ChannelSelector channels;
+    private final Admission admission;
+    private final UpstreamClient upstream;
+    private final RequestRecorder recorder;
+    private final MeterRegistry metrics;
+    private final int maxAttempts;
+
+    RelayPipeline(TokenAuthenticator authenticator, RequestBodyReader bodyReader, ChannelSelector channels,
+                  Admission admission, UpstreamClient upstream, RequestRecorder recorder, MeterRegistry metrics,
+                  GatewayProperties properties) {
+        this.authenticator = authenticator;
+        this.bodyReader = bodyReader;
+        this.channels = channels;
+        this.admission = admission;
+        this.upstream = upstream;
+        this.recorder = recorder;
+        this.metrics = metrics;
+        this.maxAttempts = properties.upstream().maxAttempts();
+    }
+
+    /** Relays one request. Failures before the answer started are thrown as {@link GatewayException}. */
+    public void handle(HttpServletRequest request, HttpServletResponse response, WireRelay relay) throws IOException {
+        RelayExchange ex = new RelayExchange(newRequestId(), System.nanoTime(), relay.kind());
+        response.setHeader(REQUEST_ID, ex.requestId());
+        response.setHeader(ONEAPI_REQUEST_ID, ex.requestId());
+        try {
+            ex.auth(authenticator.authenticate(request.getHeader("Authorization"), request.getHeader("x-api-key"),
+                    request.getRemoteAddr()));
+            bodyReader.read(request, ex);
+            ex.model(requireModel(ex.body()), relay.isStream(ex.body()));
+        } catch (GatewayException e) {
+            recorder.count(ex, e.error().status());
+            throw e; // not a relayed request yet: no log row
+        }
+        try {
+            authenticator.checkModel(ex.auth(), ex.model());
+            List<Channel> candidates = channels.candidates(ex.model(), relay.channelTypes(), maxAttempts);
+            if (candidates.isEmpty()) {
+                throw new GatewayException(ErrorCode.MODEL_NOT_FOUND,
+                        "no available channel for model " + ex.model(), "model");
+            }
+            try (Admitted admitted = admission.admit(ex.admissionRequest())) {
+                relayAndSettle(ex, relay, candidates, admitted, response);
+            }
+        } catch (GatewayException e) {
+            recorder.failed(ex, e.getMessage());
+            recorder.count(ex, e.error().status());
+            throw e;
+        }
+    }
+
+    private void relayAndSettle(RelayExchange ex, WireRelay relay, List<Channel> candidates, Admitted admitted,
+                                HttpServletResponse response) throws IOException {
+        String lastFailure = null;
+        for (int i = 0; i < candidates.size(); i++) {
+            Channel channel = candidates.get(i);
+            boolean last = i == candidates.size() - 1;
+            ex.channel(channel);
+            HttpResponse<InputStream> answer;
+            long t0 = System.nanoTime();
+            try {
+                answer = upstream.send(relay.request(ex, channel));
+            } catch (IOException e) {
+                timeUpstream(ex, channel, "error", t0);
+                lastFailure = "channel " + channel.id() + ": " + describe(e);
+                log.warn("request {}: {} (failing over: {})", ex.requestId(), lastFailure, !last);
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GatewayException(ErrorCode.UPSTREAM_UNAVAILABLE, "interrupted while calling the upstream");
+            }
+            int status = answer.statusCode();
+            timeUpstream(ex, channel, Integer.toString(status), t0);
+            if (status >= 200 && status < 300) {
+                UsageReport usage;
+                try {
+                    usage = relay.deliver(ex, answer, response);
+                } catch (IOException e) { // nothing reached the client: another channel may still answer
+                    lastFailure = "channel " + channel.id() + ": answer unreadable: " + describe(e);
+                    log.warn("request {}: {} (failing over: {})", ex.requestId(), lastFailure, !last);
+                    continue;
+                } finally {
+                    answer.body().close(); // no-op after a complete read; drops the connection otherwise
+                }
+                settleAndRecord(ex, admitted, usage, channel, response.getStatus());
+                return;
+            }
+            if ((status == 429 || status >= 500) && !last) {
+                answer.body().close(); // not drained: the connection is dropped
+                lastFailure = "channel " + channel.id() + ": HTTP " + status;
+                log.warn("request {}: {} (failing over)", ex.requestId(), lastFailure);
+                continue;
+            }
+            passThroughError(ex, answer, response, channel);
+            return;
+        }
+        throw new GatewayException(ErrorCode.UPSTREAM_UNAVAILABLE, "no upstream could be reached after "
+                + candidates.size() + " attempt(s); last: " + lastFailure);
+    }
+
+    private void settleAndRecord(RelayExchange ex, Admitted admitted, UsageReport usage, Channel channel, int status) {
+        long quota;
+        String content = channel.upstreamModel(ex.model()).equals(ex.model()) ? ""
+                : "upstream model " + channel.upstreamModel(ex.model());
+        try {
+            quota = admitted.settle(usage);
+        } catch (RuntimeException e) {
+            log.error("request {}: settlement failed", ex.requestId(), e);
+            quota = 0;
+            content = "settlement failed: " + e;
+        }
+        if (usage.clientDisconnected()) {
+            content = (content.isEmpty() ? "" : content + "; ") + "client disconnected";
+        }
+        UsageReport charged = admitted.chargedUsage();
+        recorder.consumed(ex, charged != null ? charged : usage, quota, content);
+        recorder.count(ex, usage.clientDisconnected() ? 499 : status);
+    }
+
+    /** Upstream errors pass through with their status and body (bounded); no settlement, a type-5 log row. */
+    private void passThroughError(RelayExchange ex, HttpResponse<InputStream> answer, HttpServletResponse response,
+                                  Channel channel) throws IOException {
+        byte[] body;
+        try (InputStream in = answer.body()) {
+            body = in.readNBytes(MAX_ERROR_BODY);
+        } catch (IOException e) {
+            body = new byte[0];
+        }
+        int status = answer.statusCode();
+        response.setStatus(status);
+        response.setContentType(answer.headers().firstValue("Content-Type").orElse("application/json"));
+        response.setContentLength(body.length);
+        recorder.failed(ex, "upstream channel " + channel.id() + " answered HTTP " + status + ": " + summary(body));
+        recorder.count(ex, status);
+        try {
+            response.getOutputStream().write(body);
+        } catch (IOException clientGone) {
+            // nothing to do: the client left
+        }
+    }
+
+    private void timeUpstream(RelayExchange ex, Channel channel, String outcome, long t0) {
+        Timer.builder("gateway.upstream.latency")
+                .description("time to the upstream's response headers")
+                .tag("endpoint", ex.endpoint().name().toLowerCase())
+                .tag("channel", Long.toString(channel.id()))
+                .tag("outcome", outcome)
+                .register(metrics)
+                .record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private static String requireModel(JsonNode body) {
+        JsonNode model = body.get("model");
+        if (model == null || model.isNull()) {
+            throw new GatewayException(ErrorCode.INVALID_REQUEST, "model: missing (expected: a model name)", "model");
+        }
+        if (!model.isString() || model.asString().isBlank()) {
+            throw new GatewayException(ErrorCode.INVALID_REQUEST,
+                    "model: " + model + " (expected: a non-empty string)", "model");
+        }
+        return model.asString();
+    }
+
+    private static String describe(IOException e) {
+        String m = e.getMessage();
+        return e.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+    }
+
+    private static String summary(byte[] body) {
+        String s = new String(body, 0, Math.min(body.length, 500), StandardCharsets.UTF_8);
+        return body.length > 500 ? s + "..." : s;
+    }
+
+    /** 32 hex characters: milliseconds then randomness, so ids sort roughly by time. */
+    static String newRequestId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        HexFormat hex = HexFormat.of();
+        return hex.toHexDigits(System.currentTimeMillis()).substring(4) + hex.toHexDigits(r.nextLong())
+                + hex.toHexDigits((short) r.nextInt());
+    }
+}

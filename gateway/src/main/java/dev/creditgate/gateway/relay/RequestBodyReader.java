@@ -1,0 +1,57 @@
+package dev.creditgate.gateway.relay;
+
+import java.io.IOException;
+
+import dev.creditgate.gateway.GatewayProperties;
+import dev.creditgate.gateway.web.ErrorCode;
+import dev.creditgate.gateway.web.GatewayException;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Reads a relay request body, bounded by {@code gateway.max-body-size} (413 beyond), and parses it (400 if not JSON). */
+@Component
+class RequestBodyReader {
+
+    private final int maxBytes;
+    private final JsonMapper json;
+
+    RequestBodyReader(GatewayProperties properties, JsonMapper json) {
+        this.maxBytes = (int) Math.min(Integer.MAX_VALUE - 16, properties.maxBodySize().toBytes());
+        this.json = json;
+    }
+
+    void read(HttpServletRequest request, RelayExchange exchange) throws IOException {
+        long declared = request.getContentLengthLong();
+        if (declared > maxBytes) {
+            throw tooLarge(declared);
+        }
+        byte[] raw = request.getInputStream().readNBytes(maxBytes + 1);
+        if (raw.length > maxBytes) {
+            throw tooLarge(-1);
+        }
+        if (raw.length == 0) {
+            throw new GatewayException(ErrorCode.INVALID_JSON, "request body: empty (expected: a JSON object)");
+        }
+        JsonNode node;
+        try {
+            node = json.readTree(raw);
+        } catch (JacksonException e) {
+            throw new GatewayException(ErrorCode.INVALID_JSON, "malformed JSON body: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new GatewayException(ErrorCode.INVALID_JSON, "request body: "
+                    + (node == null ? "empty" : node.getNodeType()) + " (expected: a JSON object)");
+        }
+        exchange.body(raw, (ObjectNode) node);
+    }
+
+    private GatewayException tooLarge(long declared) {
+        return new GatewayException(ErrorCode.BODY_TOO_LARGE, "request body: "
+                + (declared >= 0 ? declared + " bytes" : "more than " + maxBytes + " bytes")
+                + " (expected: <= " + maxBytes + " bytes, gateway.max-body-size)");
+    }
+}

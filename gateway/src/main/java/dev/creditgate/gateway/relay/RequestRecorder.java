@@ -1,0 +1,65 @@
+package dev.creditgate.gateway.relay;
+
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+
+import dev.creditgate.gateway.admission.UsageReport;
+import dev.creditgate.gateway.token.Token;
+import dev.creditgate.gateway.usage.LogEntry;
+import dev.creditgate.gateway.usage.LogWriter;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.stereotype.Component;
+
+/** Step 7: one log row per relayed request (through the asynchronous {@link LogWriter}) and the request metrics. */
+@Component
+class RequestRecorder {
+
+    private final LogWriter writer;
+    private final Clock clock;
+    private final MeterRegistry metrics;
+
+    RequestRecorder(LogWriter writer, Clock clock, MeterRegistry metrics) {
+        this.writer = writer;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    void consumed(RelayExchange ex, UsageReport usage, long quota, String content) {
+        write(ex, LogEntry.CONSUME, usage, quota, content);
+    }
+
+    void failed(RelayExchange ex, String message) {
+        write(ex, LogEntry.ERROR, null, 0, message);
+    }
+
+    /** Counts a request by endpoint and answered HTTP status ({@code gateway.relay.requests}). */
+    void count(RelayExchange ex, int status) {
+        Counter.builder("gateway.relay.requests")
+                .description("relay requests by endpoint and answered status")
+                .tag("endpoint", ex.endpoint().name().toLowerCase())
+                .tag("status", Integer.toString(status))
+                .register(metrics)
+                .increment();
+    }
+
+    private void write(RelayExchange ex, int type, UsageReport usage, long quota, String content) {
+        if (ex.auth() == null) {
+            return; // not authenticated: nothing to attribute the row to
+        }
+        Token t = ex.auth().token();
+        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ex.startNanos());
+        writer.write(new LogEntry(
+                clock.instant().getEpochSecond(), type, t.userId(), t.id(), t.name(),
+                ex.model() == null ? "" : ex.model(),
+                usage == null || usage.promptTokens() == null ? 0 : usage.promptTokens(),
+                usage == null || usage.completionTokens() == null ? 0 : usage.completionTokens(),
+                quota, ex.requestId(), ex.stream(), (int) Math.min(Integer.MAX_VALUE, elapsedMs),
+                ex.channel() == null ? 0 : ex.channel().id(),
+                content == null ? "" : truncate(content)));
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 2000 ? s : s.substring(0, 2000) + "...";
+    }
+}

@@ -1,0 +1,155 @@
+package dev.creditgate.gateway.token;
+
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import dev.creditgate.gateway.GatewayProperties;
+import dev.creditgate.gateway.web.ErrorCode;
+import dev.creditgate.gateway.web.GatewayException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Step 1 of the relay: who is calling. Accepts {@code Authorization: Bearer sk-<key>}, the key without
+ * {@code sk-}, and {@code x-api-key: <key>} (Anthropic clients).
+ *
+ * <p>Lookups are cached (Caffeine) for {@code gateway.token-cache-ttl} (1 s by default), unknown keys included,
+ * so the hot path does not hit the database on every request. A token change through the management API
+ * invalidates the entry at once on the instance that made it; every other instance sees it when its entry
+ * expires, so disabling or deleting a token takes effect everywhere within {@code gateway.token-cache-ttl}.
+ * {@code remain_quota} in the cached copy may be that old: quota enforcement must use atomic SQL, not this copy.
+ * Only {@code native} tokens are refused here for {@code remain_quota <= 0}: tokens of other sources are budgeted
+ * by their platform (through admission), whatever their local quota says.
+ */
+@Component
+public class TokenAuthenticator {
+
+    private record Entry(AuthenticatedToken auth, Integer userStatus) {}
+
+    private final TokenRepository tokens;
+    private final Clock clock;
+    private final LoadingCache<String, Optional<Entry>> cache;
+
+    TokenAuthenticator(TokenRepository tokens, Clock clock, GatewayProperties properties) {
+        this.tokens = tokens;
+        this.clock = clock;
+        this.cache = Caffeine.newBuilder()
+                .expireAfterWrite(properties.tokenCacheTtl())
+                .maximumSize(200_000)
+                .build(this::load);
+    }
+
+    /**
+     * @throws GatewayException 401 for a missing, unknown, disabled, expired or exhausted key; 403 when the
+     *                          token's user is disabled or the client IP is not in the token's allow list
+     */
+    public AuthenticatedToken authenticate(String authorization, String xApiKey, String clientIp) {
+        String key = extractKey(authorization, xApiKey);
+        if (key == null) {
+            throw new GatewayException(ErrorCode.INVALID_API_KEY,
+                    "no API key provided (expected: Authorization: Bearer sk-...)");
+        }
+        if (key.length() > 64) {
+            throw new GatewayException(ErrorCode.INVALID_API_KEY, "invalid API key (longer than 64 characters)");
+        }
+        Entry entry = cache.get(key).orElseThrow(() -> new GatewayException(ErrorCode.INVALID_API_KEY,
+                "invalid API key " + preview(key)));
+        Token t = entry.auth().token();
+        switch (t.status()) {
+            case Token.ENABLED -> { }
+            case Token.EXPIRED -> throw expired(t);
+            case Token.EXHAUSTED -> throw exhausted(t);
+            default -> throw new GatewayException(ErrorCode.TOKEN_DISABLED, "token " + t.id() + " is disabled");
+        }
+        if (t.expiredTime() != -1 && t.expiredTime() < clock.instant().getEpochSecond()) {
+            throw expired(t);
+        }
+        if (Token.SOURCE_NATIVE.equals(t.source()) && !t.unlimitedQuota() && t.remainQuota() <= 0) {
+            throw exhausted(t);
+        }
+        if (entry.userStatus() != null && entry.userStatus() != 1) {
+            throw new GatewayException(ErrorCode.USER_DISABLED, "user " + t.userId() + " is disabled");
+        }
+        if (!entry.auth().allowIps().allows(clientIp)) {
+            throw new GatewayException(ErrorCode.IP_NOT_ALLOWED,
+                    "client IP " + clientIp + " is not in token " + t.id() + "'s allow list");
+        }
+        return entry.auth();
+    }
+
+    /** @throws GatewayException 403 {@code model_not_allowed} when the token's model limits exclude the model */
+    public void checkModel(AuthenticatedToken auth, String model) {
+        if (!auth.allowsModel(model)) {
+            throw new GatewayException(ErrorCode.MODEL_NOT_ALLOWED,
+                    "model " + model + " is not allowed for token " + auth.token().id(), "model");
+        }
+    }
+
+    /** Drops the cached entry of a key on this instance (called after every change to a token). */
+    void invalidate(String key) {
+        cache.invalidate(key);
+    }
+
+    private Optional<Entry> load(String key) {
+        return tokens.findForAuth(key).map(w -> {
+            Token t = w.token();
+            String group = !t.group().isBlank() ? t.group()
+                    : w.userGroup() != null && !w.userGroup().isBlank() ? w.userGroup() : "default";
+            Set<String> limits = t.modelLimitsEnabled() ? parseModels(t.modelLimits()) : Set.of();
+            if (t.modelLimitsEnabled() && limits.isEmpty()) {
+                limits = Set.of("\u0000none"); // limits enabled with an empty list allow nothing
+            }
+            IpAllowList ips;
+            try {
+                ips = IpAllowList.parse(t.allowIps());
+            } catch (IllegalArgumentException e) {
+                ips = IpAllowList.parse("0.0.0.0/32"); // stored garbage: fail closed
+            }
+            return new Entry(new AuthenticatedToken(t, group, limits, ips), w.userStatus());
+        });
+    }
+
+    static Set<String> parseModels(String csv) {
+        if (csv == null || csv.isBlank()) {
+            return Set.of();
+        }
+        Set<String> out = new LinkedHashSet<>();
+        Arrays.stream(csv.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(out::add);
+        return Set.copyOf(out);
+    }
+
+    static String extractKey(String authorization, String xApiKey) {
+        String raw = null;
+        if (authorization != null && !authorization.isBlank()) {
+            raw = authorization.strip();
+            if (raw.regionMatches(true, 0, "Bearer", 0, 6) && (raw.length() == 6 || raw.charAt(6) == ' ')) {
+                raw = raw.substring(6).strip();
+            }
+        } else if (xApiKey != null && !xApiKey.isBlank()) {
+            raw = xApiKey.trim();
+        }
+        if (raw == null || raw.isEmpty()) {
+            return null;
+        }
+        if (raw.startsWith("sk-")) {
+            raw = raw.substring(3);
+        }
+        return raw.isEmpty() ? null : raw;
+    }
+
+    private static String preview(String key) {
+        return key.length() <= 8 ? "sk-****" : "sk-" + key.substring(0, 4) + "****" + key.substring(key.length() - 4);
+    }
+
+    private static GatewayException expired(Token t) {
+        return new GatewayException(ErrorCode.TOKEN_EXPIRED, "token " + t.id() + " has expired");
+    }
+
+    private static GatewayException exhausted(Token t) {
+        return new GatewayException(ErrorCode.TOKEN_EXHAUSTED, "token " + t.id() + " has no quota left");
+    }
+}

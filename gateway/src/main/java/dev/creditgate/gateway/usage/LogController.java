@@ -1,0 +1,68 @@
+package dev.creditgate.gateway.usage;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.creditgate.gateway.web.ApiResponse;
+import dev.creditgate.gateway.web.PageResult;
+import dev.creditgate.gateway.web.Paging;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * {@code GET /api/log/?token_id=&type=&start_timestamp=&end_timestamp=&request_id=&p=&page_size=}, newest first.
+ * Timestamps are unix seconds, both bounds inclusive. {@code use_time} is in whole seconds (new-api's unit,
+ * truncated); {@code use_time_ms} carries the exact milliseconds. {@code channel} is the channel id (0: none).
+ */
+@RestController
+@RequestMapping("/api/log")
+class LogController {
+
+    record LogView(
+            long id,
+            @JsonProperty("created_at") long createdAt,
+            int type,
+            @JsonProperty("user_id") long userId,
+            @JsonProperty("token_id") long tokenId,
+            @JsonProperty("token_name") String tokenName,
+            @JsonProperty("model_name") String modelName,
+            @JsonProperty("prompt_tokens") int promptTokens,
+            @JsonProperty("completion_tokens") int completionTokens,
+            long quota,
+            @JsonProperty("request_id") String requestId,
+            @JsonProperty("is_stream") boolean stream,
+            @JsonProperty("use_time") int useTime,
+            @JsonProperty("use_time_ms") int useTimeMs,
+            long channel,
+            String content) {
+
+        static LogView of(LogRepository.Row r) {
+            LogEntry e = r.entry();
+            return new LogView(r.id(), e.createdAt(), e.type(), e.userId(), e.tokenId(), e.tokenName(), e.modelName(),
+                    e.promptTokens(), e.completionTokens(), e.quota(), e.requestId(), e.stream(), e.useTimeMs() / 1000,
+                    e.useTimeMs(), e.channelId(), e.content());
+        }
+    }
+
+    private final LogRepository logs;
+
+    LogController(LogRepository logs) {
+        this.logs = logs;
+    }
+
+    @GetMapping({"", "/"})
+    ApiResponse list(@RequestParam(name = "token_id", required = false) Long tokenId,
+                     @RequestParam(name = "type", required = false) Integer type,
+                     @RequestParam(name = "start_timestamp", required = false) Long start,
+                     @RequestParam(name = "end_timestamp", required = false) Long end,
+                     @RequestParam(name = "request_id", required = false) String requestId,
+                     @RequestParam(name = "p", required = false) Integer p,
+                     @RequestParam(name = "page_size", required = false) Integer pageSize) {
+        Paging paging = Paging.of(p, pageSize);
+        var q = new LogRepository.Query(tokenId, type, start, end, requestId);
+        List<LogView> items = logs.find(q, paging.offset(), paging.pageSize()).stream().map(LogView::of).toList();
+        return ApiResponse.ok(new PageResult<>(items, logs.count(q), paging.page(), paging.pageSize()));
+    }
+}

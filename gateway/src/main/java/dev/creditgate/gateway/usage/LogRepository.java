@@ -1,0 +1,142 @@
+package dev.creditgate.gateway.usage;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
+
+@Repository
+class LogRepository {
+
+    record Row(long id, LogEntry entry) {}
+
+    private static final RowMapper<Row> ROW = (rs, n) -> new Row(rs.getLong("id"), new LogEntry(
+            rs.getLong("created_at"), rs.getInt("type"), rs.getLong("user_id"), rs.getLong("token_id"),
+            rs.getString("token_name"), rs.getString("model_name"), rs.getInt("prompt_tokens"),
+            rs.getInt("completion_tokens"), rs.getLong("quota"), rs.getString("request_id"),
+            rs.getBoolean("is_stream"), rs.getInt("use_time_ms"), rs.getLong("channel_id"), rs.getString("content")));
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+    private final TransactionTemplate tx;
+
+    LogRepository(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate tx) {
+        this.jdbc = jdbc;
+        this.template = template;
+        this.tx = tx;
+    }
+
+    /**
+     * Inserts a batch of rows and adds their consumption to the counters of tokens, users and channels, in one
+     * transaction (so a row and its counters are either both there or both not).
+     */
+    void write(List<LogEntry> batch) {
+        tx.executeWithoutResult(status -> {
+            template.batchUpdate("""
+                    INSERT INTO logs (created_at, type, user_id, token_id, token_name, model_name, prompt_tokens,
+                        completion_tokens, quota, request_id, is_stream, use_time_ms, channel_id, content)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    batch, batch.size(), (ps, e) -> {
+                        ps.setLong(1, e.createdAt());
+                        ps.setInt(2, e.type());
+                        ps.setLong(3, e.userId());
+                        ps.setLong(4, e.tokenId());
+                        ps.setString(5, e.tokenName());
+                        ps.setString(6, e.modelName());
+                        ps.setInt(7, e.promptTokens());
+                        ps.setInt(8, e.completionTokens());
+                        ps.setLong(9, e.quota());
+                        ps.setString(10, e.requestId());
+                        ps.setBoolean(11, e.stream());
+                        ps.setInt(12, e.useTimeMs());
+                        ps.setLong(13, e.channelId());
+                        ps.setString(14, e.content());
+                    });
+            addCounters(batch);
+        });
+    }
+
+    private record Sum(long count, long quota, long lastAt) {
+        Sum plus(LogEntry e) {
+            return new Sum(count + 1, quota + e.quota(), Math.max(lastAt, e.createdAt()));
+        }
+    }
+
+    private void addCounters(List<LogEntry> batch) {
+        Map<Long, Sum> tokens = new HashMap<>();
+        Map<Long, Sum> users = new HashMap<>();
+        Map<Long, Sum> channels = new HashMap<>();
+        Sum zero = new Sum(0, 0, 0);
+        for (LogEntry e : batch) {
+            if (e.type() != LogEntry.CONSUME) {
+                continue;
+            }
+            if (e.tokenId() > 0) {
+                tokens.merge(e.tokenId(), zero.plus(e), (a, b) -> a.plus(e));
+            }
+            if (e.userId() > 0) {
+                users.merge(e.userId(), zero.plus(e), (a, b) -> a.plus(e));
+            }
+            if (e.channelId() > 0 && e.quota() != 0) {
+                channels.merge(e.channelId(), zero.plus(e), (a, b) -> a.plus(e));
+            }
+        }
+        tokens.forEach((id, s) -> jdbc.sql("""
+                UPDATE tokens SET used_quota = used_quota + ?, request_count = request_count + ?,
+                    accessed_time = CASE WHEN accessed_time < ? THEN ? ELSE accessed_time END
+                WHERE id = ?""").params(s.quota(), s.count(), s.lastAt(), s.lastAt(), id).update());
+        users.forEach((id, s) -> jdbc.sql(
+                "UPDATE users SET used_quota = used_quota + ?, request_count = request_count + ? WHERE id = ?")
+                .params(s.quota(), s.count(), id).update());
+        channels.forEach((id, s) -> jdbc.sql("UPDATE channels SET used_quota = used_quota + ? WHERE id = ?")
+                .params(s.quota(), id).update());
+    }
+
+    record Query(Long tokenId, Integer type, Long start, Long end, String requestId) {}
+
+    List<Row> find(Query q, int offset, int limit) {
+        List<Object> params = new ArrayList<>();
+        String where = where(q, params);
+        params.add(limit);
+        params.add(offset);
+        return jdbc.sql("SELECT * FROM logs" + where + " ORDER BY id DESC LIMIT ? OFFSET ?").params(params).query(ROW).list();
+    }
+
+    long count(Query q) {
+        List<Object> params = new ArrayList<>();
+        String where = where(q, params);
+        return jdbc.sql("SELECT COUNT(*) FROM logs" + where).params(params).query(Long.class).single();
+    }
+
+    private static String where(Query q, List<Object> params) {
+        StringJoiner w = new StringJoiner(" AND ", " WHERE ", "").setEmptyValue("");
+        if (q.tokenId() != null) {
+            w.add("token_id = ?");
+            params.add(q.tokenId());
+        }
+        if (q.type() != null && q.type() != 0) {
+            w.add("type = ?");
+            params.add(q.type());
+        }
+        if (q.start() != null && q.start() > 0) {
+            w.add("created_at >= ?");
+            params.add(q.start());
+        }
+        if (q.end() != null && q.end() > 0) {
+            w.add("created_at <= ?");
+            params.add(q.end());
+        }
+        if (q.requestId() != null && !q.requestId().isBlank()) {
+            w.add("request_id = ?");
+            params.add(q.requestId());
+        }
+        return w.toString();
+    }
+}

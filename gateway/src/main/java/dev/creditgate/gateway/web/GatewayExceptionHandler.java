@@ -1,0 +1,114 @@
+package dev.creditgate.gateway.web;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+
+/**
+ * The one place that turns failures into wire answers, in the shape of the route:
+ * OpenAI's {@code {"error":{"message","type","param","code"}}} on {@code /v1/*}, Anthropic's
+ * {@code {"type":"error","error":{"type","message"}}} on {@code /v1/messages}, and the management envelope
+ * {@code {"success":false,"message","data":null}} elsewhere. The HTTP status is always the error's own.
+ */
+@RestControllerAdvice
+public class GatewayExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayExceptionHandler.class);
+
+    @ExceptionHandler(GatewayException.class)
+    ResponseEntity<Object> gateway(GatewayException e, HttpServletRequest request) {
+        return render(request, e.error(), e.getMessage(), e.param());
+    }
+
+    @ExceptionHandler(HttpMessageNotReadableException.class)
+    ResponseEntity<Object> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
+        String detail = e.getMostSpecificCause().getMessage();
+        return render(request, ErrorCode.INVALID_JSON, "malformed JSON body: " + firstLine(detail), null);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ResponseEntity<Object> typeMismatch(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
+        String expected = e.getRequiredType() == null ? "another type" : e.getRequiredType().getSimpleName();
+        return render(request, ErrorCode.INVALID_REQUEST,
+                e.getName() + ": \"" + e.getValue() + "\" (expected: " + expected.toLowerCase() + ")", e.getName());
+    }
+
+    @ExceptionHandler(MissingServletRequestParameterException.class)
+    ResponseEntity<Object> missingParam(MissingServletRequestParameterException e, HttpServletRequest request) {
+        return render(request, ErrorCode.INVALID_REQUEST, e.getParameterName() + ": missing", e.getParameterName());
+    }
+
+    @ExceptionHandler(NoResourceFoundException.class)
+    ResponseEntity<Object> noResource(NoResourceFoundException e, HttpServletRequest request) {
+        return render(request, ErrorCode.NOT_FOUND, "no route " + request.getMethod() + " " + request.getRequestURI(), null);
+    }
+
+    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+    ResponseEntity<Object> method(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
+        return render(request, ErrorCode.METHOD_NOT_ALLOWED,
+                request.getMethod() + " " + request.getRequestURI() + " (expected: " + e.getSupportedHttpMethods() + ")", null);
+    }
+
+    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+    ResponseEntity<Object> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
+        return render(request, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                "Content-Type " + e.getContentType() + " (expected: application/json)", null);
+    }
+
+    @ExceptionHandler(Exception.class)
+    ResponseEntity<Object> unexpected(Exception e, HttpServletRequest request) {
+        log.error("unexpected error on {} {}", request.getMethod(), request.getRequestURI(), e);
+        return render(request, ErrorCode.INTERNAL, "internal error", null);
+    }
+
+    /** Renders an error in the shape of the request's route. */
+    public static ResponseEntity<Object> render(HttpServletRequest request, ErrorCode error, String message, String param) {
+        String path = request.getRequestURI();
+        Object body;
+        if (path.startsWith("/v1/messages")) {
+            Map<String, Object> inner = new LinkedHashMap<>();
+            inner.put("type", error.type());
+            inner.put("message", message);
+            Map<String, Object> outer = new LinkedHashMap<>();
+            outer.put("type", "error");
+            outer.put("error", inner);
+            body = outer;
+        } else if (path.startsWith("/v1/")) {
+            body = openAiError(error, message, param);
+        } else {
+            body = ApiResponse.fail(message);
+        }
+        return ResponseEntity.status(error.status()).contentType(MediaType.APPLICATION_JSON).body(body);
+    }
+
+    public static Map<String, Object> openAiError(ErrorCode error, String message, String param) {
+        Map<String, Object> inner = new LinkedHashMap<>();
+        inner.put("message", message);
+        inner.put("type", error.type());
+        inner.put("param", param);
+        inner.put("code", error.code());
+        return Map.of("error", inner);
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "unreadable";
+        }
+        int nl = s.indexOf('\n');
+        String line = nl < 0 ? s : s.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+}
