@@ -34,6 +34,7 @@ BENCH_CASES="${BENCH_CASES:-relay stream streams_held holds outage}"
 BENCH_JAVA_OPTS="${BENCH_JAVA_OPTS:--Xms256m -Xmx1g}"
 BENCH_OPTION_WAIT="${BENCH_OPTION_WAIT:-2.5}"          # seconds for a PUT /api/option/ to reach the relay
 BENCH_OUTAGE_TIMEOUT_MS="${BENCH_OUTAGE_TIMEOUT_MS:-1000}"
+BENCH_JFR="${BENCH_JFR:-0}"                            # 1: Java Flight Recorder in gateway and credits (run dir)
 BENCH_PG_URL_HOST="${BENCH_PG_HOST:-127.0.0.1}"
 BENCH_PG_PORT="${BENCH_PG_PORT:-5432}"
 BENCH_PG_USER="${BENCH_PG_USER:-postgres}"
@@ -86,9 +87,10 @@ cleanup() {
   done
   for name in "${!PID[@]}"; do
     local p="${PID[$name]}" i
-    for i in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    for i in $(seq 1 150); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
     kill -0 "$p" 2>/dev/null && kill -9 "$p" 2>/dev/null
   done
+  jfr_report
   for db in "${PG_DBS[@]}"; do
     psql -h "$BENCH_PG_URL_HOST" -p "$BENCH_PG_PORT" -U "$BENCH_PG_USER" -d postgres -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
   done
@@ -309,6 +311,19 @@ pg_create() { # pg_create NAME: a fresh database, dropped on exit
 }
 
 # ------------------------------------------------------------------------------------------------ processes
+jfr_opts() { [[ "$BENCH_JFR" == 1 ]] && echo "-XX:StartFlightRecording=filename=$RUN_DIR/$1.jfr,settings=profile,dumponexit=true"; return 0; }
+# jfr_report: after the processes ended, the hottest methods of each recording next to it (text)
+jfr_report() {
+  [[ "$BENCH_JFR" == 1 ]] || return 0
+  local f jfr="${JAVA_HOME:+$JAVA_HOME/bin/}jfr"
+  for f in "$RUN_DIR"/*.jfr; do
+    [[ -f "$f" ]] || continue
+    "$jfr" view --width 200 hot-methods "$f" > "${f%.jfr}-hot-methods.txt" 2>&1 || true
+    "$jfr" view --width 200 allocation-by-site "$f" > "${f%.jfr}-allocations.txt" 2>&1 || true
+    log "JFR: $f (hot methods: ${f%.jfr}-hot-methods.txt)"
+  done
+}
+
 start_mock() {
   free_port MOCK_PORT
   MOCK_URL="http://127.0.0.1:$MOCK_PORT"
@@ -341,7 +356,7 @@ start_gateway() {
   # Tomcat's default cap of 8192 connections would cut the held-streams case short: raised as an operator would.
   (cd "$RUN_DIR/gateway" && exec env $DS_ENV GATEWAY_ADMIN_TOKEN="$GATEWAY_ADMIN_TOKEN" SERVER_PORT="$GW_PORT" \
       SERVER_ADDRESS=127.0.0.1 SERVER_TOMCAT_MAXCONNECTIONS=20000 SERVER_TOMCAT_ACCEPTCOUNT=1000 \
-      "$JAVA" $BENCH_JAVA_OPTS -jar "$GATEWAY_JAR") > "$RUN_DIR/gateway.log" 2>&1 &
+      "$JAVA" $BENCH_JAVA_OPTS $(jfr_opts gateway) -jar "$GATEWAY_JAR") > "$RUN_DIR/gateway.log" 2>&1 &
   PID[gateway]=$!
   wait_http "$GW_URL/actuator/health" 120 gateway || { tail -40 "$RUN_DIR/gateway.log" >&2; die "$WAIT_ERROR"; }
   log "gateway pid ${PID[gateway]} at $GW_URL ($BENCH_DB)"
@@ -359,7 +374,7 @@ start_credits() {
       CREDITS_ADMIN_TOKEN="$CREDITS_ADMIN_TOKEN" CREDITS_SERVICE_TOKEN="$CREDITS_SERVICE_TOKEN" \
       CREDITS_WEBHOOK_SECRET="$CREDITS_WEBHOOK_SECRET" CREDITS_GATEWAY_URL="$GW_URL" \
       CREDITS_GATEWAY_ADMIN_TOKEN="$GATEWAY_ADMIN_TOKEN" \
-      "$JAVA" $BENCH_JAVA_OPTS -jar "$CREDITS_JAR") > "$RUN_DIR/$name.log" 2>&1 &
+      "$JAVA" $BENCH_JAVA_OPTS $(jfr_opts "$name") -jar "$CREDITS_JAR") > "$RUN_DIR/$name.log" 2>&1 &
   PID[$name]=$!
   if ! wait_http "${CR_URL[$name]}/actuator/health" 120 "$name"; then
     kill "${PID[$name]}" 2>/dev/null || true
