@@ -567,7 +567,7 @@ verify_credit_debit() {
   while (( SECONDS < deadline )); do
     read -r bal held avail <<<"$(credits_balance "$url" "$RICH_USER")"
     debit="$(echo "scale=6; $RICH_BEFORE - $bal" | bc)"
-    [[ "$(echo "$debit >= $expected" | bc)" == 1 && "$(echo "$held == 0" | bc)" == 1 ]] && break
+    [[ "$(echo "$debit >= $expected" | bc)" == 1 ]] && break
     sleep 2
   done
   local ok=1
@@ -797,9 +797,13 @@ outage_with() {
   ok=1
   awk -v m="$slowest_first" -v t="$BENCH_OUTAGE_TIMEOUT_MS" 'BEGIN { exit !(m / 1000 <= t * 1.2 + 50) }' && ok=0
   check "$ok" "outage $fb: slowest of the first 5 requests $(ms "$slowest_first") ms (bound: one deadline, $BENCH_OUTAGE_TIMEOUT_MS ms, +20% +50 ms slack)"
+  # "nothing once the breaker is open": the median must be no worse than a native request's (+2 ms of noise);
+  # p99 and max are in the table (half-open trial calls may cost a deadline now and then)
+  local ref="${R[native-c1.p50]:-3000}" what="the native key's p50 at 1 connection"
+  [[ -n "${R[native-c1.p50]:-}" ]] || what="3 ms (relay case not run)"
   ok=1
-  awk -v m="${R[$id.p99]}" 'BEGIN { exit !(m <= 50000) }' && ok=0
-  check "$ok" "outage $fb: p99 $(ms "${R[$id.p99]}") ms once the breaker is open (expected: ~nothing added; bound 50 ms)"
+  awk -v m="${R[$id.p50]}" -v r="$ref" 'BEGIN { exit !(m <= r + 2000) }' && ok=0
+  check "$ok" "outage $fb: p50 $(ms "${R[$id.p50]}") ms once the breaker is open (bound: $what, $(ms "$ref") ms, + 2 ms)"
 }
 
 # ------------------------------------------------------------------------------------------------ main
