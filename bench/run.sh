@@ -572,7 +572,7 @@ verify_credit_debit() {
   done
   local ok=1
   [[ "$(echo "d = $debit - $expected; if (d < 0) d = -d; d <= 0.000001 * ${TALLY[letaicode]}" | bc)" == 1 ]] && ok=0
-  check "$ok" "letaicode user on the credit platform: debited $debit credits; the gateway charged $used quota = $expected credits at $cpu credits/USD (held now $held)"
+  check "$ok" "letaicode user on the credit platform: debited $(printf '%.6f' "$debit") credits; the gateway charged $used quota = $(printf '%.6f' "$expected") credits at $cpu credits/USD (held now $held)"
 }
 
 # ------------------------------------------------------------------------------------------------ cases
@@ -631,6 +631,8 @@ case_stream() {
   local targets=(mock) t id
   if [[ -z "$GATEWAY_REASON" ]]; then targets+=(native); else skip "stream native: $GATEWAY_REASON"; fi
   if [[ -z "$CREDIT_MODE_REASON" ]]; then targets+=(reserve); else skip "stream reserve: $CREDIT_MODE_REASON"; fi
+  log "stream warm-up ($BENCH_WARMUP per target)"
+  for t in "${targets[@]}"; do relay_run "warm-stream-$t" "$t" "$BENCH_STREAM_CONNS" "$BENCH_WARMUP" "$STREAM_BODY"; done
   md_table_header
   for t in "${targets[@]}"; do
     id="stream-$t"
@@ -847,8 +849,8 @@ main() {
       [[ "$id" == *.ok ]] || continue
       id="${id%.ok}"
       case "$k:$id" in
-        native:native-*|native:warm-native|native:stream-native|held:held) sent=$(( sent + ${R[$id.ok]} )) ;;
-        letaicode:check-*|letaicode:reserve-*|letaicode:warm-check|letaicode:warm-reserve|letaicode:stream-reserve|letaicode:outage-*) sent=$(( sent + ${R[$id.ok]} )) ;;
+        native:native-*|native:warm-native|native:stream-native|native:warm-stream-native|held:held) sent=$(( sent + ${R[$id.ok]} )) ;;
+        letaicode:check-*|letaicode:reserve-*|letaicode:warm-check|letaicode:warm-reserve|letaicode:stream-reserve|letaicode:warm-stream-reserve|letaicode:outage-*) sent=$(( sent + ${R[$id.ok]} )) ;;
       esac
     done
     verify_gateway_key "$k" "$sent"
