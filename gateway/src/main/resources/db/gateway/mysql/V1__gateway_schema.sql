@@ -1,4 +1,4 @@
--- Gateway storage (MySQL 8 and MariaDB 10.6+). Names follow new-api where it has them.
+-- Gateway storage (MySQL 8 and MariaDB 10.6+; MariaDB runs this folder, see db.MigrationFolders). Names follow new-api where it has them.
 CREATE TABLE users (
     id            BIGINT AUTO_INCREMENT PRIMARY KEY,
     username      VARCHAR(64)  NOT NULL UNIQUE,

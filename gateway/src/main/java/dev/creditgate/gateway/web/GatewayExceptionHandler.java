@@ -20,7 +20,8 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 /**
  * The one place that turns failures into wire answers, in the shape of the route:
  * OpenAI's {@code {"error":{"message","type","param","code"}}} on {@code /v1/*}, Anthropic's
- * {@code {"type":"error","error":{"type","message"}}} on {@code /v1/messages}, and the management envelope
+ * {@code {"type":"error","error":{"type","message"}}} on {@code /v1/messages} (the type from the status, see
+ * {@link #anthropicType}), and the management envelope
  * {@code {"success":false,"message","data":null}} elsewhere. The HTTP status is always the error's own.
  */
 @RestControllerAdvice
@@ -80,7 +81,7 @@ public class GatewayExceptionHandler {
         Object body;
         if (path.startsWith("/v1/messages")) {
             Map<String, Object> inner = new LinkedHashMap<>();
-            inner.put("type", error.type());
+            inner.put("type", anthropicType(error.status()));
             inner.put("message", message);
             Map<String, Object> outer = new LinkedHashMap<>();
             outer.put("type", "error");
@@ -92,6 +93,25 @@ public class GatewayExceptionHandler {
             body = ApiResponse.fail(message);
         }
         return ResponseEntity.status(error.status()).contentType(MediaType.APPLICATION_JSON).body(body);
+    }
+
+    /**
+     * Anthropic's error {@code type} for a status: what the Anthropic SDKs and Claude Code expect on
+     * {@code /v1/messages} (the gateway's own codes are OpenAI/new-api names; the status carries the meaning).
+     */
+    public static String anthropicType(int status) {
+        return switch (status) {
+            case 400 -> "invalid_request_error";
+            case 401 -> "authentication_error";
+            case 402 -> "billing_error";
+            case 403 -> "permission_error";
+            case 404 -> "not_found_error";
+            case 413 -> "request_too_large";
+            case 429 -> "rate_limit_error";
+            case 504 -> "timeout_error";
+            case 529 -> "overloaded_error";
+            default -> status >= 500 ? "api_error" : "invalid_request_error";
+        };
     }
 
     public static Map<String, Object> openAiError(ErrorCode error, String message, String param) {

@@ -15,6 +15,7 @@ import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.relay.RelayExchange;
+import dev.creditgate.gateway.relay.SseLineReader;
 import dev.creditgate.gateway.relay.UpstreamClient;
 import dev.creditgate.gateway.relay.WireRelay;
 import jakarta.servlet.ServletOutputStream;

@@ -1,4 +1,4 @@
-package dev.creditgate.gateway.relay.openai;
+package dev.creditgate.gateway.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.creditgate.gateway.relay.openai;
+package dev.creditgate.gateway.relay;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +8,7 @@ import java.util.Arrays;
  * Reads an SSE byte stream line by line without decoding it, returning each line (without its {@code \n} or
  * {@code \r\n}) as soon as it is complete. A line longer than {@code maxLine} is an error (a broken upstream).
  */
-final class SseLineReader {
+public final class SseLineReader {
 
     private final InputStream in;
     private final int maxLine;
@@ -18,13 +18,13 @@ final class SseLineReader {
     private byte[] line = new byte[1024];
     private int lineLen;
 
-    SseLineReader(InputStream in, int maxLine) {
+    public SseLineReader(InputStream in, int maxLine) {
         this.in = in;
         this.maxLine = maxLine;
     }
 
     /** The next line, or null at the end of the stream (a last line without newline is returned first). */
-    byte[] readLine() throws IOException {
+    public byte[] readLine() throws IOException {
         lineLen = 0;
         while (true) {
             if (pos == limit) {

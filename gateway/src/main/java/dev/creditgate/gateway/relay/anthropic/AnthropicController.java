@@ -1,0 +1,42 @@
+package dev.creditgate.gateway.relay.anthropic;
+
+import java.io.IOException;
+import java.util.Collections;
+import java.util.List;
+
+import dev.creditgate.gateway.relay.RelayPipeline;
+import dev.creditgate.gateway.relay.UpstreamClient;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The Anthropic-compatible route (Claude Code, the Anthropic SDKs): {@code POST /v1/messages}. Keys are accepted in
+ * {@code x-api-key} and in {@code Authorization: Bearer}; errors come in Anthropic's shape
+ * ({@code GatewayExceptionHandler} renders every {@code /v1/messages*} path that way).
+ */
+@RestController
+class AnthropicController {
+
+    private final RelayPipeline pipeline;
+    private final AnthropicRelay messages;
+
+    AnthropicController(RelayPipeline pipeline, UpstreamClient upstream, JsonMapper json) {
+        this.pipeline = pipeline;
+        this.messages = new AnthropicRelay(json, upstream);
+    }
+
+    @PostMapping("/v1/messages")
+    void messages(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        pipeline.handle(request, response,
+                messages.forClient(request.getHeader("anthropic-version"), beta(request)));
+    }
+
+    /** Every {@code anthropic-beta} header of the request, joined by commas (null when none). */
+    private static String beta(HttpServletRequest request) {
+        List<String> values = Collections.list(request.getHeaders("anthropic-beta"));
+        return values.isEmpty() ? null : String.join(",", values);
+    }
+}
