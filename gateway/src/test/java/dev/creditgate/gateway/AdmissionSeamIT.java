@@ -89,7 +89,8 @@ class AdmissionSeamIT {
     void start() {
         db = TestDatabases.h2();
         mock = MockUpstream.start();
-        gw = RunningGateway.start(db, new Class<?>[] {TestAdmissionConfig.class}, "gateway.logs.flush-interval=50ms");
+        gw = RunningGateway.start(db, new Class<?>[] {TestAdmissionConfig.class}, "gateway.logs.flush-interval=50ms",
+                "spring.main.allow-bean-definition-overriding=true"); // its creditAdmission replaces the real one
         assertThat(gw.admin("POST", "/api/channel/", json("name", "mock", "type", "openai", "base_url", mock.baseUrl(),
                 "key", "k", "models", "gpt-4o-mini,refused-model,text-embedding-3-small")).status()).isEqualTo(200);
         key = gw.admin("POST", "/api/token/", json("name", "lac", "remain_quota", -1, "unlimited_quota", true,

@@ -108,8 +108,11 @@ abstract class ManagementApiContract {
         assertThat(gw.admin("GET", "/api/token/?remote_key_id=" + remoteKeyId, null).data().path("total").asLong())
                 .isEqualTo(1);
 
-        // Without a credit platform client (the bean "creditAdmission"), a letaicode key is refused before any
-        // upstream call: never relayed for free (quota package, AdmissionRouter).
+        // The credit platform is not configured here (no letaicode_domain): the credit admission ("creditAdmission")
+        // refuses a letaicode key before any upstream call (fallback local: no owner, no last known balance -> 503);
+        // never relayed for free. The model is priced, else the estimate would answer 400 model_price_error first.
+        assertThat(gw.admin("PUT", "/api/option/", json("key", "ModelPrice", "value", "{\"gpt-4o-mini\":0.001}"))
+                .status()).isEqualTo(200);
         String chat = json("model", "gpt-4o-mini", "messages", java.util.List.of(Map.of("role", "user", "content", "hi")));
         long upstreamCalls = mock.stats().calls();
         Answer relayed = gw.call("POST", "/v1/chat/completions", chat, "Bearer " + key);

@@ -18,7 +18,8 @@ final class KnownOptions {
             case "letaicode_credit_mode" -> oneOf(key, value, Set.of("check", "reserve"));
             case "letaicode_fallback" -> oneOf(key, value, Set.of("local", "deny", "allow"));
             case "letaicode_timeout_ms" -> atLeast(key, value, 1);
-            case "letaicode_retries", "letaicode_fallback_allowance" -> atLeast(key, value, 0);
+            case "letaicode_retries" -> atLeast(key, value, 0);
+            case "letaicode_fallback_allowance" -> nonNegativeDecimal(key, value);
             case "letaicode_credits_per_usd" -> positiveDecimal(key, value);
             case "letaicode_domain", "letaicode_webhook_url" -> url(key, value);
             default -> {
@@ -58,6 +59,17 @@ final class KnownOptions {
             // fall through
         }
         throw new IllegalArgumentException(key + ": \"" + value + "\" (expected: a decimal > 0)");
+    }
+
+    private static void nonNegativeDecimal(String key, String value) {
+        try {
+            if (new java.math.BigDecimal(value.trim()).signum() >= 0) {
+                return;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException(key + ": \"" + value + "\" (expected: a decimal >= 0)");
     }
 
     private static void url(String key, String value) {

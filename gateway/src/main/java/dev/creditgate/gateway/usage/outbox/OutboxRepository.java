@@ -1,0 +1,172 @@
+package dev.creditgate.gateway.usage.outbox;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The SQL of the outbox. Portable (H2, PostgreSQL, MySQL/MariaDB): the guarantees rest on conditional UPDATEs:
+ * <ul>
+ *   <li>settle and recovery both move a row out of INTENT with {@code WHERE status = 'INTENT'}: exactly one wins;</li>
+ *   <li>a claim takes a row only while its lease has run out ({@code claimed_until < :now}), so several instances
+ *       on one database never work on one row at the same time (unless a lease runs out mid-delivery, which the
+ *       platform's event-id idempotency absorbs).</li>
+ * </ul>
+ */
+@Repository
+class OutboxRepository {
+
+    private static final String COLUMNS = "id, event_id, kind, status, token_id, remote_key_id, hold_id, payload,"
+            + " attempts, next_attempt_at, last_error, created_at, updated_at";
+
+    private final JdbcClient jdbc;
+
+    OutboxRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void insertIntent(String eventId, OutboxKind kind, long tokenId, String remoteKeyId, String holdId,
+                      String payload, long dueAt, long now) {
+        jdbc.sql("""
+                INSERT INTO usage_events (event_id, kind, status, token_id, remote_key_id, hold_id, payload, attempts,
+                                          next_attempt_at, claimed_until, created_at, updated_at)
+                VALUES (:eventId, :kind, 'INTENT', :tokenId, :remoteKeyId, :holdId, :payload, 0, :due, 0, :now, :now)""")
+                .param("eventId", eventId).param("kind", kind.name()).param("tokenId", tokenId)
+                .param("remoteKeyId", remoteKeyId).param("holdId", holdId).param("payload", payload)
+                .param("due", dueAt).param("now", now)
+                .update();
+    }
+
+    /** INTENT -> PENDING with the final kind and payload; false when recovery (or another settle) came first. */
+    boolean settle(String eventId, OutboxKind kind, String payload, long now) {
+        return jdbc.sql("""
+                UPDATE usage_events SET status = 'PENDING', kind = :kind, payload = :payload, next_attempt_at = :now,
+                       updated_at = :now
+                 WHERE event_id = :eventId AND status = 'INTENT'""")
+                .param("kind", kind.name()).param("payload", payload).param("now", now).param("eventId", eventId)
+                .update() == 1;
+    }
+
+    /** Deletes an INTENT row that owes nothing (no hold, nothing charged). */
+    boolean discard(String eventId) {
+        return jdbc.sql("DELETE FROM usage_events WHERE event_id = :eventId AND status = 'INTENT'")
+                .param("eventId", eventId).update() == 1;
+    }
+
+    /** Recovery: every INTENT row whose due time passed becomes PENDING at its estimate. */
+    int recoverIntents(long now) {
+        return jdbc.sql("""
+                UPDATE usage_events SET status = 'PENDING', next_attempt_at = :now, updated_at = :now,
+                       last_error = 'recovered: no settlement within the intent timeout; charging the estimate'
+                 WHERE status = 'INTENT' AND next_attempt_at <= :now""")
+                .param("now", now).update();
+    }
+
+    /** Ids of due PENDING rows whose lease ran out (a candidate list; {@link #claim} decides). */
+    List<Long> dueIds(long now, int limit) {
+        return jdbc.sql("""
+                SELECT id FROM usage_events
+                 WHERE status = 'PENDING' AND next_attempt_at <= :now AND claimed_until < :now
+                 ORDER BY next_attempt_at LIMIT :limit""")
+                .param("now", now).param("limit", limit).query(Long.class).list();
+    }
+
+    /** Claims one row for {@code owner} until {@code leaseUntil}; true when this instance got it. */
+    boolean claim(long id, String owner, long now, long leaseUntil) {
+        return jdbc.sql("""
+                UPDATE usage_events SET claimed_by = :owner, claimed_until = :lease, updated_at = :now
+                 WHERE id = :id AND status = 'PENDING' AND claimed_until < :now""")
+                .param("owner", owner).param("lease", leaseUntil).param("now", now).param("id", id)
+                .update() == 1;
+    }
+
+    OutboxEvent find(long id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM usage_events WHERE id = :id").param("id", id)
+                .query(OutboxRepository::map).optional().orElse(null);
+    }
+
+    void markDelivered(long id, String owner, String note, long now) {
+        jdbc.sql("""
+                UPDATE usage_events SET status = 'DELIVERED', attempts = attempts + 1, last_error = :note,
+                       claimed_until = 0, updated_at = :now
+                 WHERE id = :id AND status = 'PENDING' AND claimed_by = :owner""")
+                .param("note", truncate(note)).param("now", now).param("id", id).param("owner", owner).update();
+    }
+
+    /** After a failed attempt: back to PENDING at {@code nextAt}, or FAILED when {@code failed}. */
+    void markFailed(long id, String owner, String error, int attempts, boolean failed, long nextAt, long now) {
+        jdbc.sql("""
+                UPDATE usage_events SET status = :status, attempts = :attempts, last_error = :error,
+                       next_attempt_at = :next, claimed_until = 0, updated_at = :now
+                 WHERE id = :id AND status = 'PENDING' AND claimed_by = :owner""")
+                .param("status", failed ? "FAILED" : "PENDING").param("attempts", attempts)
+                .param("error", truncate(error)).param("next", nextAt).param("now", now).param("id", id)
+                .param("owner", owner).update();
+    }
+
+    void convert(long id, String owner, OutboxKind kind, String reason, long now) {
+        jdbc.sql("""
+                UPDATE usage_events SET kind = :kind, last_error = :reason, next_attempt_at = :now, claimed_until = 0,
+                       updated_at = :now
+                 WHERE id = :id AND status = 'PENDING' AND claimed_by = :owner""")
+                .param("kind", kind.name()).param("reason", truncate(reason)).param("now", now).param("id", id)
+                .param("owner", owner).update();
+    }
+
+    /** FAILED (or PENDING) -> PENDING now, attempts reset; false when the row is in another state. */
+    boolean replay(long id, long now) {
+        return jdbc.sql("""
+                UPDATE usage_events SET status = 'PENDING', attempts = 0, next_attempt_at = :now, claimed_until = 0,
+                       updated_at = :now
+                 WHERE id = :id AND status IN ('FAILED', 'PENDING')""")
+                .param("now", now).param("id", id).update() == 1;
+    }
+
+    List<OutboxEvent> list(OutboxStatus status, int offset, int limit) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM usage_events"
+                        + (status == null ? "" : " WHERE status = :status")
+                        + " ORDER BY id DESC LIMIT :limit OFFSET :offset")
+                .params(status == null ? Map.of("limit", limit, "offset", offset)
+                        : Map.of("status", status.name(), "limit", limit, "offset", offset))
+                .query(OutboxRepository::map).list();
+    }
+
+    long count(OutboxStatus status) {
+        return jdbc.sql("SELECT COUNT(*) FROM usage_events" + (status == null ? "" : " WHERE status = :status"))
+                .params(status == null ? Map.of() : Map.of("status", status.name()))
+                .query(Long.class).single();
+    }
+
+    Map<OutboxStatus, Long> backlog() {
+        Map<OutboxStatus, Long> out = new EnumMap<>(OutboxStatus.class);
+        for (OutboxStatus s : OutboxStatus.values()) {
+            out.put(s, 0L);
+        }
+        jdbc.sql("SELECT status, COUNT(*) AS n FROM usage_events WHERE status <> 'DELIVERED' GROUP BY status")
+                .query((rs, i) -> Map.entry(rs.getString("status"), rs.getLong("n"))).list()
+                .forEach(e -> out.put(OutboxStatus.valueOf(e.getKey()), e.getValue()));
+        return out;
+    }
+
+    int deleteDelivered(long before) {
+        return jdbc.sql("DELETE FROM usage_events WHERE status = 'DELIVERED' AND updated_at < :before")
+                .param("before", before).update();
+    }
+
+    private static OutboxEvent map(ResultSet rs, int row) throws SQLException {
+        return new OutboxEvent(rs.getLong("id"), rs.getString("event_id"), OutboxKind.valueOf(rs.getString("kind")),
+                OutboxStatus.valueOf(rs.getString("status")), rs.getLong("token_id"), rs.getString("remote_key_id"),
+                rs.getString("hold_id"), UsagePayload.fromJson(rs.getString("payload")), rs.getInt("attempts"),
+                rs.getLong("next_attempt_at"), rs.getString("last_error"), rs.getLong("created_at"),
+                rs.getLong("updated_at"));
+    }
+
+    private static String truncate(String s) {
+        return s == null || s.length() <= 1000 ? s : s.substring(0, 997) + "...";
+    }
+}

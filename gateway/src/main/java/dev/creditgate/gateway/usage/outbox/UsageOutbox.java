@@ -1,0 +1,92 @@
+package dev.creditgate.gateway.usage.outbox;
+
+import java.time.Clock;
+import java.util.Objects;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+
+/**
+ * The writer's side of the usage outbox (CREDIT-MODES.md): the credit admission records an intent before the
+ * upstream call and settles it afterwards; the {@link OutboxDeliverer} does the rest in the background.
+ * Each method is one SQL statement on the gateway's database.
+ */
+@Service
+public class UsageOutbox {
+
+    private static final Logger log = LoggerFactory.getLogger(UsageOutbox.class);
+
+    private final OutboxRepository repository;
+    private final OutboxProperties properties;
+    private final Clock clock;
+    private final ObjectProvider<OutboxDeliverer> deliverer;
+    private final Counter settleLost;
+
+    UsageOutbox(OutboxRepository repository, OutboxProperties properties, Clock clock,
+                ObjectProvider<OutboxDeliverer> deliverer, MeterRegistry metrics) {
+        this.repository = repository;
+        this.properties = properties;
+        this.clock = clock;
+        this.deliverer = deliverer;
+        this.settleLost = Counter.builder("creditgate.usage.outbox.settle.lost")
+                .description("settlements that came after recovery had already charged the estimate")
+                .register(metrics);
+    }
+
+    /**
+     * Writes the INTENT row (the estimate) before the upstream is called. If the gateway dies before
+     * {@link #settle}, recovery charges the estimate after {@code gateway.usage.outbox.intent-timeout}.
+     *
+     * @param eventId     the idempotency key at the platform (derived from the request id)
+     * @param kind        {@link OutboxKind#CAPTURE} (a hold exists) or {@link OutboxKind#WEBHOOK} (none)
+     * @param holdId      the hold to capture, or null
+     * @param estimate    the estimated usage and cost
+     * @throws RuntimeException when the database refuses the row (the caller must not relay the request)
+     */
+    public void recordIntent(String eventId, OutboxKind kind, long tokenId, String remoteKeyId, String holdId,
+                             UsagePayload estimate) {
+        Objects.requireNonNull(eventId, "eventId");
+        if (kind == OutboxKind.CAPTURE && holdId == null) {
+            throw new IllegalArgumentException("CAPTURE intent without a hold id");
+        }
+        long now = clock.millis();
+        repository.insertIntent(eventId, kind, tokenId, remoteKeyId, holdId, estimate.toJson(),
+                now + properties.intentTimeout().toMillis(), now);
+    }
+
+    /**
+     * Turns the intent into the final charge ({@code CAPTURE} / {@code WEBHOOK} with the actual cost, or
+     * {@code RELEASE}) and wakes the deliverer.
+     *
+     * @return false when recovery already charged the estimate (the request outlived the intent timeout)
+     */
+    public boolean settle(String eventId, OutboxKind kind, UsagePayload actual) {
+        boolean won = repository.settle(eventId, kind, actual.toJson(), clock.millis());
+        if (won) {
+            wake();
+        } else {
+            settleLost.increment();
+            log.warn("usage event {}: settled after recovery had already charged its estimate; actual cost {} USD not"
+                    + " sent (raise gateway.usage.outbox.intent-timeout above the longest request)", eventId,
+                    actual.costUsd().toPlainString());
+        }
+        return won;
+    }
+
+    /** Drops an intent that owes nothing (no hold to release, nothing delivered). */
+    public boolean discard(String eventId) {
+        return repository.discard(eventId);
+    }
+
+    /** Asks the deliverer to look for due rows now rather than at its next poll. */
+    public void wake() {
+        OutboxDeliverer d = deliverer.getIfAvailable();
+        if (d != null) {
+            d.wake();
+        }
+    }
+}
