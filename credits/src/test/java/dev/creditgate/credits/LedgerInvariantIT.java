@@ -1,5 +1,6 @@
 package dev.creditgate.credits;
 
+import dev.creditgate.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
@@ -28,7 +29,7 @@ class LedgerInvariantIT {
 
     @Test
     void entriesSumToBalances() throws Exception {
-        MutableClock clock = MutableClock.now();
+        MutableClock clock = new MutableClock(java.time.Instant.now());
         TestDatabases.Db db = TestDatabases.postgres();
         try (CreditsApp a = CreditsApp.start(db, clock, Map.of("credits.holds.sweep-interval", "1h"));
              CreditsApp b = CreditsApp.start(db, clock, Map.of("credits.holds.sweep-interval", "100ms"))) {

@@ -1,5 +1,6 @@
 package dev.creditgate.credits;
 
+import dev.creditgate.testkit.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
@@ -20,7 +21,7 @@ import dev.creditgate.contract.WebhookSignature;
 /** Usage webhooks: charged once per eventId (shared with captures); forged, stale and malformed ones change nothing. */
 class WebhookIT {
 
-    static MutableClock clock = MutableClock.now();
+    static MutableClock clock = new MutableClock(java.time.Instant.now());
     static CreditsApp app;
 
     @BeforeAll

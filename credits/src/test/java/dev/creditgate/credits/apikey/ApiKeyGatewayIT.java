@@ -13,14 +13,14 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import dev.creditgate.credits.CreditsApp;
-import dev.creditgate.credits.MutableClock;
+import dev.creditgate.testkit.MutableClock;
 import dev.creditgate.credits.TestDatabases;
 
 /** Keys are created in the gateway and here together or not at all, also when the gateway is down or times out. */
 class ApiKeyGatewayIT {
 
     static StubGateway gateway;
-    static MutableClock clock = MutableClock.now();
+    static MutableClock clock = new MutableClock(java.time.Instant.now());
     static CreditsApp app;
     static String userId;
 

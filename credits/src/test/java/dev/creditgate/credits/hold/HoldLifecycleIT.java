@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
 import dev.creditgate.credits.CreditsApp;
-import dev.creditgate.credits.MutableClock;
+import dev.creditgate.testkit.MutableClock;
 import dev.creditgate.credits.TestDatabases;
 
 /** Capture below/above the hold (debt), release, expiry with a moved clock, and the exact conflicting outcomes. */
@@ -26,7 +26,7 @@ class HoldLifecycleIT {
     @MethodSource("vendors")
     void lifecycle(String vendor) {
         TestDatabases.Db db = TestDatabases.of(vendor);
-        MutableClock clock = MutableClock.now();
+        MutableClock clock = new MutableClock(java.time.Instant.now());
         try (CreditsApp app = CreditsApp.start(db, clock, Map.of("credits.holds.sweep-interval", "1h"))) {
             String[] ids = app.userWithKey("10", 5);
             String key = ids[1];
@@ -117,7 +117,7 @@ class HoldLifecycleIT {
         if (!vendor.equals("h2")) {
             return; // configuration logic, not database logic: one database is enough
         }
-        MutableClock clock = MutableClock.now();
+        MutableClock clock = new MutableClock(java.time.Instant.now());
         try (CreditsApp app = CreditsApp.start(TestDatabases.h2(), clock,
                 Map.of("credits.holds.sweep-interval", "1h", "credits.holds.honour-late-capture", "false"))) {
             String key = app.userWithKey("10", 6)[1];
