@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -46,25 +47,30 @@ final class HoldBatcher implements AutoCloseable {
 
     private final TransactionTemplate tx;
     private final int maxBatch;
+    private final IntConsumer batchSizes;
     private final Lane[] lanes;
+    private final Thread[] threads;
     private final AtomicInteger largestBatch = new AtomicInteger();
     private volatile boolean closed;
 
     /**
-     * @param tx       the transactions the batches run in
-     * @param lanes    independent lanes (threads, at most one connection each); a user always uses the same lane
-     * @param maxBatch most units in one transaction
+     * @param tx         the transactions the batches run in
+     * @param lanes      independent lanes (threads, at most one connection each); a user always uses the same lane
+     * @param maxBatch   most units in one transaction
+     * @param batchSizes told the size of every batch (a metric)
      */
-    HoldBatcher(TransactionTemplate tx, int lanes, int maxBatch) {
+    HoldBatcher(TransactionTemplate tx, int lanes, int maxBatch, IntConsumer batchSizes) {
         if (lanes < 1 || maxBatch < 1) {
             throw new IllegalArgumentException("lanes and maxBatch must be >= 1");
         }
         this.tx = tx;
         this.maxBatch = maxBatch;
+        this.batchSizes = batchSizes;
         this.lanes = new Lane[lanes];
+        this.threads = new Thread[lanes];
         for (int i = 0; i < lanes; i++) {
             this.lanes[i] = new Lane();
-            Thread.ofPlatform().daemon().name("hold-batcher-" + i).start(this.lanes[i]);
+            this.threads[i] = Thread.ofPlatform().daemon().name("hold-batcher-" + i).start(this.lanes[i]);
         }
     }
 
@@ -94,11 +100,20 @@ final class HoldBatcher implements AutoCloseable {
         }
     }
 
+    /** Lets every lane finish what it was given (up to 10 s in all); later requests run alone in the caller. */
     @Override
     public void close() {
         closed = true;
         for (Lane lane : lanes) {
             lane.queue.add(Lane.STOP);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        try {
+            for (Thread t : threads) {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -139,6 +154,7 @@ final class HoldBatcher implements AutoCloseable {
     }
 
     private void execute(List<Job<?>> batch) {
+        batchSizes.accept(batch.size());
         if (batch.size() == 1) {
             runAlone(batch.getFirst());
             return;

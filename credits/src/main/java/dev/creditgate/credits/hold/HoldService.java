@@ -30,8 +30,8 @@ import dev.creditgate.credits.web.ApiError;
  * <ul>
  *   <li>grant: {@code INSERT} the hold (unique {@code request_id}: the idempotency key), then the conditional
  *       reservation {@code UPDATE users SET held = held + :amt WHERE id = :user AND balance - held >= :amt}; no row
- *       updated means insufficient credit and the transaction rolls back. The user row is locked only between that
- *       update and the commit;</li>
+ *       updated means insufficient credit and the hold row is deleted again. The user row is locked only between
+ *       that update and the commit;</li>
  *   <li>every state change of a hold is a conditional {@code UPDATE holds SET status = .. WHERE id = .. AND status =
  *       'PENDING'}: exactly one of capture / release / expiry wins, the others see 0 rows and answer the outcome
  *       that did win;</li>
@@ -40,6 +40,9 @@ import dev.creditgate.credits.web.ApiError;
  * </ul>
  * A capture above its hold debits the full cost: the balance may go below zero (debt), and since debt makes
  * {@code balance - held} negative, no hold is granted until it is repaid.
+ *
+ * <p>The statements of a grant, capture or release run through {@link HoldBatcher}: requests of one user that
+ * arrive together share one transaction (one row-lock wait, one commit), each keeping its own outcome.
  */
 @Service
 public class HoldService implements org.springframework.beans.factory.DisposableBean {
@@ -68,7 +71,7 @@ public class HoldService implements org.springframework.beans.factory.Disposable
         this.metrics = metrics;
         this.props = props.holds();
         this.options = options;
-        this.batcher = new HoldBatcher(tx, this.props.batchLanes(), this.props.maxBatch());
+        this.batcher = new HoldBatcher(tx, this.props.batchLanes(), this.props.maxBatch(), metrics::batch);
     }
 
     @Override
