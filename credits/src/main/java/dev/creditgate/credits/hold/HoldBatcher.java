@@ -40,6 +40,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * transaction: each caller gets the outcome it would have had without batching. Units are idempotent (their
  * conditional statements find the work done if a lost commit did land), so running one again is safe.
  * Units are ordered by user id inside a batch, so batches of different instances lock user rows in one order.
+ * A lane runs one batch at a time: a batch waiting for a row another instance holds delays the other users of its
+ * lane for that long (more lanes, fewer users sharing one).
  */
 final class HoldBatcher implements AutoCloseable {
 
@@ -78,7 +80,8 @@ final class HoldBatcher implements AutoCloseable {
      * Runs {@code work} inside a transaction, possibly shared with other requests' work, and returns its result
      * once that transaction committed. {@code work} must only run SQL on the current transaction (no commit, no
      * rollback, no side effect outside the database: it may run twice, see the class comment) and must report
-     * refusals through its result. Exceptions of {@code work}, or of its commit, are thrown here.
+     * refusals through its result. Exceptions of {@code work}, or of its commit, are thrown here. {@code work} runs
+     * on the lane's thread, so it never sees a transaction of the caller: do not call this from inside one.
      */
     <R> R run(String userId, Supplier<R> work) {
         Job<R> job = new Job<>(userId, work, new CompletableFuture<>());
