@@ -88,9 +88,13 @@ public record CreditsProperties(
      * @param sweepInterval     how often expired holds are made final
      * @param honourLateCapture post a capture that arrives after its hold expired (the request was served)
      * @param maxAmountUsd      largest hold or capture accepted
+     * @param batchLanes        group-commit lanes (threads, one connection each while busy); a user always uses
+     *                          the same lane (see {@code HoldBatcher})
+     * @param maxBatch          most holds, captures and releases committed in one transaction
      */
     public record Holds(@DefaultValue("300s") Duration defaultTtl, @DefaultValue("86400s") Duration maxTtl,
                         @DefaultValue("5s") Duration sweepInterval, @DefaultValue("true") boolean honourLateCapture,
-                        @DefaultValue("1000000") BigDecimal maxAmountUsd) {
+                        @DefaultValue("1000000") BigDecimal maxAmountUsd, @DefaultValue("4") int batchLanes,
+                        @DefaultValue("128") int maxBatch) {
     }
 }

@@ -30,8 +30,8 @@ import dev.creditgate.credits.web.ApiError;
  * <ul>
  *   <li>grant: {@code INSERT} the hold (unique {@code request_id}: the idempotency key), then the conditional
  *       reservation {@code UPDATE users SET held = held + :amt WHERE id = :user AND balance - held >= :amt}; no row
- *       updated means insufficient credit and the transaction rolls back. The user row is locked only between that
- *       update and the commit;</li>
+ *       updated means insufficient credit and the hold row is deleted again. The user row is locked only between
+ *       that update and the commit;</li>
  *   <li>every state change of a hold is a conditional {@code UPDATE holds SET status = .. WHERE id = .. AND status =
  *       'PENDING'}: exactly one of capture / release / expiry wins, the others see 0 rows and answer the outcome
  *       that did win;</li>
@@ -40,9 +40,12 @@ import dev.creditgate.credits.web.ApiError;
  * </ul>
  * A capture above its hold debits the full cost: the balance may go below zero (debt), and since debt makes
  * {@code balance - held} negative, no hold is granted until it is repaid.
+ *
+ * <p>The statements of a grant, capture or release run through {@link HoldBatcher}: requests of one user that
+ * arrive together share one transaction (one row-lock wait, one commit), each keeping its own outcome.
  */
 @Service
-public class HoldService {
+public class HoldService implements org.springframework.beans.factory.DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(HoldService.class);
 
@@ -55,6 +58,7 @@ public class HoldService {
     private final CreditMetrics metrics;
     private final CreditsProperties.Holds props;
     private final dev.creditgate.credits.option.OptionService options;
+    private final HoldBatcher batcher;
 
     HoldService(Sql sql, TransactionTemplate tx, Ledger ledger, Accounts accounts, KeyLookup keys, Clock clock,
                 CreditMetrics metrics, CreditsProperties props, dev.creditgate.credits.option.OptionService options) {
@@ -67,6 +71,16 @@ public class HoldService {
         this.metrics = metrics;
         this.props = props.holds();
         this.options = options;
+        this.batcher = new HoldBatcher(tx, this.props.batchLanes(), this.props.maxBatch(), metrics::batch);
+    }
+
+    @Override
+    public void destroy() {
+        batcher.close();
+    }
+
+    HoldBatcher batcher() {
+        return batcher;
     }
 
     sealed interface GrantResult {
@@ -94,7 +108,8 @@ public class HoldService {
             long now = clock.millis();
             Hold hold = new Hold(UUID.randomUUID().toString(), requestId, keyId, key.userId(), amount, model,
                     Hold.PENDING, now, now + ttlSeconds * 1000, null, null, null);
-            GrantResult result = tx.execute(status -> {
+            // one unit of a group commit (HoldBatcher): a refusal must undo its own insert instead of rolling back
+            GrantResult result = batcher.run(key.userId(), () -> {
                 int inserted = sql.insertIgnore("holds", """
                                 (id, request_id, key_id, user_id, amount, model, status, created_at_ms, expires_at_ms)
                                 VALUES (:id, :req, :key, :user, :amt, :model, 'PENDING', :now, :exp)""",
@@ -105,7 +120,7 @@ public class HoldService {
                 }
                 Long available = reserve(key.userId(), amount);
                 if (available == null) {
-                    status.setRollbackOnly();
+                    sql.jdbc().sql("DELETE FROM holds WHERE id = :id").param("id", hold.id()).update();
                     return new Refused(0, amount);
                 }
                 return new Granted(hold, available, false);
@@ -164,7 +179,7 @@ public class HoldService {
             return finish("capture", conflictOrReplay(byId(holdId).orElseThrow(), event, true));
         }
         HoldOutcome outcome = late ? HoldOutcome.CAPTURED_AFTER_EXPIRY : HoldOutcome.CAPTURED;
-        HoldOutcome done = tx.execute(status -> {
+        HoldOutcome done = batcher.run(hold.userId(), () -> {
             long releaseHeld = hold.amount();
             HoldOutcome posted = outcome;
             int n = sql.jdbc().sql("""
@@ -212,7 +227,7 @@ public class HoldService {
         if (hold.expiresAtMs() <= now) {
             expireOne(hold, now);
         } else {
-            tx.executeWithoutResult(status -> {
+            batcher.run(hold.userId(), () -> {
                 int n = sql.jdbc().sql("UPDATE holds SET status = 'RELEASED', finalized_at_ms = :now, outcome = 'RELEASED'"
                                 + " WHERE id = :id AND status = 'PENDING'")
                         .param("now", now).param("id", holdId).update();
@@ -220,6 +235,7 @@ public class HoldService {
                     sql.jdbc().sql("UPDATE users SET held = held - :a WHERE id = :u").param("a", hold.amount())
                             .param("u", hold.userId()).update();
                 }
+                return null;
             });
         }
         Hold after = byId(holdId).orElseThrow();

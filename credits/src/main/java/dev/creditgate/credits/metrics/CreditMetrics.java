@@ -14,7 +14,7 @@ import dev.creditgate.credits.db.Sql;
 /**
  * Meters: {@code credits_holds_total{outcome=granted|refused|replayed}}, {@code credits_captures_total{outcome}},
  * {@code credits_releases_total{outcome}}, {@code credits_holds_expired_total},
- * {@code credits_webhooks_total{outcome}}, and the gauges {@code credits_debt_total} (credits owed by users in
+ * {@code credits_webhooks_total{outcome}}, {@code credits_holds_batch_size} (units per group commit), and the gauges {@code credits_debt_total} (credits owed by users in
  * debt, across all instances: read from the database every 10 s) and {@code credits_debt_users}.
  */
 @Component
@@ -49,6 +49,11 @@ public class CreditMetrics {
 
     public void webhook(String outcome) {
         registry.counter("credits.webhooks", "outcome", outcome).increment();
+    }
+
+    /** How many holds, captures and releases shared one group-commit transaction ({@code HoldBatcher}). */
+    public void batch(int size) {
+        registry.summary("credits.holds.batch.size").record(size);
     }
 
     public void expired(int n) {
