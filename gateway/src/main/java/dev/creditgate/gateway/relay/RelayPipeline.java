@@ -6,11 +6,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 import dev.creditgate.gateway.GatewayProperties;
 import dev.creditgate.gateway.admission.Admission;
 import dev.creditgate.gateway.admission.Admitted;
+import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.channel.ChannelSelector;
@@ -56,6 +58,7 @@ public class RelayPipeline {
     private final RequestRecorder recorder;
     private final MeterRegistry metrics;
     private final int maxAttempts;
+    private final ConcurrentHashMap<TimerKey, Timer> upstreamTimers = new ConcurrentHashMap<>();
 
     RelayPipeline(TokenAuthenticator authenticator, RequestBodyReader bodyReader, ChannelSelector channels,
                   Admission admission, UpstreamClient upstream, RequestRecorder recorder, MeterRegistry metrics,
@@ -192,14 +195,19 @@ public class RelayPipeline {
     }
 
     private void timeUpstream(RelayExchange ex, Channel channel, String outcome, long t0) {
-        Timer.builder("gateway.upstream.latency")
-                .description("time to the upstream's response headers")
-                .tag("endpoint", ex.endpoint().name().toLowerCase())
-                .tag("channel", Long.toString(channel.id()))
-                .tag("outcome", outcome)
-                .register(metrics)
-                .record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+        long elapsed = System.nanoTime() - t0;
+        upstreamTimers.computeIfAbsent(new TimerKey(ex.endpoint(), channel.id(), outcome), k ->
+                Timer.builder("gateway.upstream.latency")
+                        .description("time to the upstream's response headers")
+                        .tag("endpoint", k.endpoint().name().toLowerCase())
+                        .tag("channel", Long.toString(k.channelId()))
+                        .tag("outcome", k.outcome())
+                        .register(metrics))
+                .record(elapsed, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
+
+    /** Meters are looked up once per tag set, not built and registered again on every request. */
+    private record TimerKey(EndpointKind endpoint, long channelId, String outcome) {}
 
     private static String requireModel(JsonNode body) {
         JsonNode model = body.get("model");

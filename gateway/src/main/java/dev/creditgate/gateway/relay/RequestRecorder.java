@@ -1,8 +1,10 @@
 package dev.creditgate.gateway.relay;
 
 import java.time.Clock;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.token.Token;
 import dev.creditgate.gateway.usage.LogEntry;
@@ -18,6 +20,7 @@ class RequestRecorder {
     private final LogWriter writer;
     private final Clock clock;
     private final MeterRegistry metrics;
+    private final ConcurrentHashMap<CounterKey, Counter> counters = new ConcurrentHashMap<>();
 
     RequestRecorder(LogWriter writer, Clock clock, MeterRegistry metrics) {
         this.writer = writer;
@@ -35,13 +38,16 @@ class RequestRecorder {
 
     /** Counts a request by endpoint and answered HTTP status ({@code gateway.relay.requests}). */
     void count(RelayExchange ex, int status) {
-        Counter.builder("gateway.relay.requests")
-                .description("relay requests by endpoint and answered status")
-                .tag("endpoint", ex.endpoint().name().toLowerCase())
-                .tag("status", Integer.toString(status))
-                .register(metrics)
+        counters.computeIfAbsent(new CounterKey(ex.endpoint(), status), k -> Counter.builder("gateway.relay.requests")
+                        .description("relay requests by endpoint and answered status")
+                        .tag("endpoint", k.endpoint().name().toLowerCase())
+                        .tag("status", Integer.toString(k.status()))
+                        .register(metrics))
                 .increment();
     }
+
+    /** Counters are looked up once per tag set, not built and registered again on every request. */
+    private record CounterKey(EndpointKind endpoint, int status) {}
 
     private void write(RelayExchange ex, int type, UsageReport usage, long quota, String content) {
         if (ex.auth() == null) {

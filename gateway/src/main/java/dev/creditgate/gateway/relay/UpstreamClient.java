@@ -6,12 +6,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.Executors;
 
 import dev.creditgate.gateway.GatewayProperties;
 import org.springframework.stereotype.Component;
 
 /**
- * The one HTTP client to the upstream providers: JDK {@link HttpClient}, HTTP/1.1, keep-alive connection reuse.
+ * The one HTTP client to the upstream providers: JDK {@link HttpClient}, HTTP/1.1, keep-alive connection reuse,
+ * its asynchronous tasks on virtual threads.
  * Bodies come back as an {@link InputStream} ({@link OrderedBodySubscriber}) so that streams are relayed as they
  * arrive, every received byte before an error; closing that stream before its end closes the connection (the
  * stream is not drained).
@@ -26,6 +28,9 @@ public class UpstreamClient {
     UpstreamClient(GatewayProperties properties) {
         this.client = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
+                // The client's own completion tasks on virtual threads, as the relay's requests: its default executor
+                // is a cached pool of platform threads, one more thread (and a hand-off) per concurrent exchange.
+                .executor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("upstream-http-", 0).factory()))
                 .connectTimeout(properties.upstream().connectTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();

@@ -42,10 +42,15 @@ final class TestDatabase implements AutoCloseable {
     DataSource migrated() {
         Flyway.configure()
                 .dataSource(dataSource())
-                .locations("classpath:db/gateway/" + vendor.name().toLowerCase(Locale.ROOT))
+                .locations("classpath:db/gateway/" + folder())
                 .load()
                 .migrate();
         return dataSource();
+    }
+
+    /** The migration folder: MariaDB runs the MySQL scripts (there is no {@code mariadb} folder, see MigrationFolders). */
+    private String folder() {
+        return vendor == Vendor.MARIADB ? "mysql" : vendor.name().toLowerCase(Locale.ROOT);
     }
 
     /** A pooled data source on this database, created once. */
