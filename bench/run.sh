@@ -18,11 +18,12 @@ COMMAND_LINE="bench/run.sh $*"
 BENCH_QUICK="${BENCH_QUICK:-0}"
 if [[ "$BENCH_QUICK" == 1 ]]; then
   BENCH_DURATION="${BENCH_DURATION:-3s}"
-  BENCH_WARMUP="${BENCH_WARMUP:-3s}"
+  # Warm-ups shorter than ~15 s measure a JVM that is still JIT-compiling (the gateway read ~4x slower with 3 s).
+  BENCH_WARMUP="${BENCH_WARMUP:-15s}"
   BENCH_STREAMS="${BENCH_STREAMS:-1000}"
 else
   BENCH_DURATION="${BENCH_DURATION:-10s}"
-  BENCH_WARMUP="${BENCH_WARMUP:-5s}"
+  BENCH_WARMUP="${BENCH_WARMUP:-20s}"
   BENCH_STREAMS="${BENCH_STREAMS:-5000}"
 fi
 BENCH_CONNS="${BENCH_CONNS:-32 64}"                  # throughput connection counts (1 is always measured)
