@@ -8,19 +8,19 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * MariaDB runs the MySQL migration scripts: Flyway's {@code {vendor}} placeholder names MariaDB
- * {@code mariadb}, and the DDL is the same, so its location is pointed at the {@code mysql} folder
- * instead of keeping a copy of every script.
+ * Two migration folders serve the three databases: MariaDB runs the MySQL scripts (Flyway's {@code {vendor}}
+ * placeholder names it {@code mariadb}; the DDL is the same) and H2 runs the PostgreSQL scripts (they use only
+ * portable DDL; H2 reads {@code TEXT} as a character large object), instead of keeping copies of every script.
  */
 @Configuration(proxyBeanMethods = false)
 class MigrationFolders {
 
     @Bean
-    FlywayConfigurationCustomizer mariaDbRunsMySqlScripts() {
+    FlywayConfigurationCustomizer sharedMigrationFolders() {
         return configuration -> configuration.locations(Arrays.stream(configuration.getLocations())
-                .map(location -> location.getDescriptor().endsWith("/mariadb")
-                        ? new Location(location.getDescriptor().replaceAll("/mariadb$", "/mysql"))
-                        : location)
+                .map(location -> new Location(location.getDescriptor()
+                        .replaceAll("/mariadb$", "/mysql")
+                        .replaceAll("/h2$", "/postgresql")))
                 .toArray(Location[]::new));
     }
 }
