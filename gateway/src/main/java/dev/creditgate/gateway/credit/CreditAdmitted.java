@@ -100,9 +100,7 @@ final class CreditAdmitted implements Admitted {
                 return charged;
             }
             if (!nothing) {
-                chargedUsage = new UsageReport(charge.promptTokens(), charge.completionTokens(),
-                        charge.promptTokens() + charge.completionTokens(), usage.deliveredText(),
-                        usage.anyByteDelivered(), usage.clientDisconnected());
+                chargedUsage = charge.asChargedUsage(usage);
             }
             charged = charge.quota();
             return charged;

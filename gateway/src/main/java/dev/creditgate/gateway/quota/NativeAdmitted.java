@@ -66,9 +66,7 @@ final class NativeAdmitted implements Admitted {
             state = State.SETTLED;
             charge = pricing.charge(priced, model, usage);
             if (charge.basis() != RequestPricing.Basis.NOTHING_DELIVERED) {
-                chargedUsage = new UsageReport(charge.promptTokens(), charge.completionTokens(),
-                        charge.promptTokens() + charge.completionTokens(), usage.deliveredText(),
-                        usage.anyByteDelivered(), usage.clientDisconnected());
+                chargedUsage = charge.asChargedUsage(usage);
             }
             try {
                 store.settle(reservation, charge.quota());

@@ -76,6 +76,12 @@ public class RequestPricing {
 
     /** The settled charge: the tokens it is based on and the quota. */
     public record Charge(int promptTokens, int completionTokens, long quota, Basis basis) {
+
+        /** The usage this charge bills, for the log row ({@link dev.creditgate.gateway.admission.Admitted#chargedUsage}). */
+        public UsageReport asChargedUsage(UsageReport relayed) {
+            return new UsageReport(promptTokens, completionTokens, promptTokens + completionTokens,
+                    relayed.deliveredText(), relayed.anyByteDelivered(), relayed.clientDisconnected());
+        }
     }
 
     /**
