@@ -28,6 +28,16 @@ public interface Admitted extends AutoCloseable {
         return null;
     }
 
+    /**
+     * The output-token limit the relay must send upstream instead of the request's own: the limit the reservation
+     * covers (lowered to what the credit affords, or the assumed default when the request named none), so that an
+     * upstream that honours it cannot cost more than was reserved. Null (the default): forward the request's limit
+     * unchanged.
+     */
+    default Integer outputLimit() {
+        return null;
+    }
+
     /** Releases the reservation if {@link #settle} was not called. Never throws. */
     @Override
     void close();

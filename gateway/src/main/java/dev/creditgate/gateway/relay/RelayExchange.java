@@ -19,6 +19,7 @@ public final class RelayExchange {
     private String model;
     private boolean stream;
     private Channel channel;
+    private Integer outputLimit;
 
     RelayExchange(String requestId, long startNanos, EndpointKind endpoint) {
         this.requestId = requestId;
@@ -60,6 +61,18 @@ public final class RelayExchange {
     /** The channel of the current (or last) attempt, or null before the first. */
     public Channel channel() {
         return channel;
+    }
+
+    /**
+     * The output-token limit admission asks the upstream request to carry ({@code max_tokens},
+     * {@code max_completion_tokens}, {@code max_output_tokens} by wire format), or null to keep the client's.
+     */
+    public Integer outputLimit() {
+        return outputLimit;
+    }
+
+    void outputLimit(Integer outputLimit) {
+        this.outputLimit = outputLimit;
     }
 
     long startNanos() {

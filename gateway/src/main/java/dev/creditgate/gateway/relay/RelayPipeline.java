@@ -95,6 +95,7 @@ public class RelayPipeline {
                         "no available channel for model " + ex.model(), "model");
             }
             try (Admitted admitted = admission.admit(ex.admissionRequest())) {
+                ex.outputLimit(admitted.outputLimit());
                 relayAndSettle(ex, relay, candidates, admitted, response);
             }
         } catch (GatewayException e) {
