@@ -34,11 +34,21 @@ public record UsageEvent(String eventId, String eventType, long timestamp, Data 
      * @param completionTokens completion tokens
      * @param totalTokens      total tokens
      * @param cost             cost in USD, exact decimal (non-negative)
+     * @param cacheReadTokens     the part of {@code promptTokens} read from the prompt cache (new-api's
+     *                            {@code cache_tokens}); written only when non-zero
+     * @param cacheCreationTokens the part of {@code promptTokens} written to the cache (5-minute and 1-hour writes);
+     *                            written only when non-zero
      */
     public record Data(long remoteKeyId, String keyId, String model, long promptTokens, long completionTokens,
-                       long totalTokens, BigDecimal cost) {
+                       long totalTokens, BigDecimal cost, long cacheReadTokens, long cacheCreationTokens) {
         public Data {
             Objects.requireNonNull(cost, "cost");
+        }
+
+        /** Usage without cache tokens. */
+        public Data(long remoteKeyId, String keyId, String model, long promptTokens, long completionTokens,
+                    long totalTokens, BigDecimal cost) {
+            this(remoteKeyId, keyId, model, promptTokens, completionTokens, totalTokens, cost, 0, 0);
         }
     }
 }

@@ -46,6 +46,12 @@ public final class UsageEventJson {
         out.append(",\"completionTokens\":").append(JsNumbers.format(d.completionTokens()));
         out.append(",\"totalTokens\":").append(JsNumbers.format(d.totalTokens()));
         out.append(",\"cost\":").append(JsNumbers.format(d.cost()));
+        if (d.cacheReadTokens() > 0) {
+            out.append(",\"cacheReadTokens\":").append(JsNumbers.format(d.cacheReadTokens()));
+        }
+        if (d.cacheCreationTokens() > 0) {
+            out.append(",\"cacheCreationTokens\":").append(JsNumbers.format(d.cacheCreationTokens()));
+        }
         out.append("}}");
         return out.toString();
     }
@@ -87,8 +93,10 @@ public final class UsageEventJson {
         long completion = integer(data, "completionTokens", false, 0);
         long total = integer(data, "totalTokens", false, prompt + completion);
         BigDecimal cost = decimal(data, "data.cost");
-        return new UsageEvent(eventId, eventType, timestamp,
-                new UsageEvent.Data(remoteKeyId, keyId, model, prompt, completion, total, cost));
+        long cacheRead = integer(data, "cacheReadTokens", false, 0);
+        long cacheCreation = integer(data, "cacheCreationTokens", false, 0);
+        return new UsageEvent(eventId, eventType, timestamp, new UsageEvent.Data(remoteKeyId, keyId, model, prompt,
+                completion, total, cost, cacheRead, cacheCreation));
     }
 
     private static void quoteOrNull(String s, StringBuilder out) {

@@ -13,6 +13,8 @@ import dev.creditgate.gateway.admission.Admission;
 import dev.creditgate.gateway.admission.AdmissionRefusedException;
 import dev.creditgate.gateway.admission.AdmissionRequest;
 import dev.creditgate.gateway.admission.Admitted;
+import dev.creditgate.gateway.admission.Settled;
+import dev.creditgate.gateway.pricing.QuotaUnits;
 import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.support.RunningGateway;
@@ -54,9 +56,9 @@ class AdmissionSeamIT {
                 }
 
                 @Override
-                public long settle(UsageReport usage) {
+                public Settled settle(UsageReport usage) {
                     settled.add(usage);
-                    return 42;
+                    return new Settled(42, QuotaUnits.quotaToUsd(42), null, null, null);
                 }
 
                 @Override

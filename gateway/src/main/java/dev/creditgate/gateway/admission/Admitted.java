@@ -14,19 +14,9 @@ public interface Admitted extends AutoCloseable {
     /**
      * Charges the actual cost and releases the rest of the reservation.
      *
-     * @return the charged quota in gateway quota units (500,000 = 1 USD); written into the log row
+     * @return what was charged (quota, exact USD, the tokens charged for); written into the log row
      */
-    long settle(UsageReport usage);
-
-    /**
-     * After {@link #settle}: the usage it charged for, when that differs from what the upstream reported (tokens
-     * estimated from the delivered text, the prompt estimate filling a missing half, only the delivered part of an
-     * answer cut off by the client); the log row shows these tokens next to the charged quota. Null (the default):
-     * the observed usage is what was charged.
-     */
-    default UsageReport chargedUsage() {
-        return null;
-    }
+    Settled settle(UsageReport usage);
 
     /**
      * The output-token limit the relay must send upstream instead of the request's own: the limit the reservation

@@ -18,8 +18,8 @@ public class FreeAdmission implements Admission {
         }
 
         @Override
-        public long settle(UsageReport usage) {
-            return 0;
+        public Settled settle(UsageReport usage) {
+            return Settled.NOTHING;
         }
 
         @Override

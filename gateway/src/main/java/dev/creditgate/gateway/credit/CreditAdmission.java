@@ -1,6 +1,7 @@
 package dev.creditgate.gateway.credit;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Clock;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,8 +10,9 @@ import dev.creditgate.gateway.admission.Admission;
 import dev.creditgate.gateway.admission.AdmissionRefusedException;
 import dev.creditgate.gateway.admission.AdmissionRequest;
 import dev.creditgate.gateway.admission.Admitted;
-import dev.creditgate.gateway.pricing.QuotaUnits;
-import dev.creditgate.gateway.quota.RequestPricing;
+import dev.creditgate.gateway.admission.HoldPlan;
+import dev.creditgate.gateway.admission.Settlement;
+import dev.creditgate.gateway.pricing.RequestPricing;
 import dev.creditgate.gateway.usage.outbox.OutboxKind;
 import dev.creditgate.gateway.usage.outbox.UsageOutbox;
 import dev.creditgate.gateway.usage.outbox.UsagePayload;
@@ -27,10 +29,11 @@ import org.springframework.stereotype.Component;
  * package's {@code AdmissionRouter}, which looks this bean up by its name {@value #BEAN_NAME}). See CREDIT-MODES.md.
  *
  * <ol>
- *   <li>estimate with the native path's {@link RequestPricing} (400 {@code model_price_error} when unpriced);</li>
+ *   <li>estimate with the native path's {@link RequestPricing} (400 {@code model_price_error} when unpriced), sized
+ *       by {@code letaicode_output_cap} ({@link HoldPlan}: the worst case, clamped to what the credit affords);</li>
  *   <li>{@code check} mode: balance query and the seed's two rules (as {@link CreditCheck#check});
- *       {@code reserve} mode (default): a hold for the estimate ({@link CreditPlatformClient#createHold}, idempotent
- *       on the request id);</li>
+ *       {@code reserve} mode (default): a hold for the worst case ({@link CreditPlatformClient#createHold},
+ *       idempotent on the request id), asked again for a lower output limit when refused and {@code clamp} is on;</li>
  *   <li>the platform unavailable: {@code letaicode_fallback} ({@link FallbackPolicy});</li>
  *   <li>allowed: the intent row goes into the usage outbox (the only synchronous database work) and the request is
  *       relayed; refused: 403 {@code insufficient_user_quota}, 503 {@code credit_service_unavailable} or 401
@@ -55,11 +58,14 @@ class CreditAdmission implements Admission {
     private final MeterRegistry metrics;
     private final ConcurrentHashMap<String, Counter> decisions = new ConcurrentHashMap<>();
     private final Counter settleFailures;
+    private final Counter overage;
+    private final ActiveHolds activeHolds;
+    private static final int MAX_CLAMP_ATTEMPTS = 3;
+    private static final int USD_DIGITS = 12;
 
     CreditAdmission(RequestPricing pricing, CreditPlatformClient client, CreditCheck check, FallbackPolicy fallback,
-                    CreditOptions options,
-                    UsageOutbox outbox, JdbcClient jdbc, CreditProperties properties, Clock clock,
-                    MeterRegistry metrics) {
+                    CreditOptions options, UsageOutbox outbox, JdbcClient jdbc, CreditProperties properties,
+                    Clock clock, MeterRegistry metrics, ActiveHolds activeHolds) {
         this.pricing = pricing;
         this.client = client;
         this.check = check;
@@ -70,6 +76,12 @@ class CreditAdmission implements Admission {
         this.properties = properties;
         this.clock = clock;
         this.metrics = metrics;
+        this.activeHolds = activeHolds;
+        this.overage = Counter.builder("creditgate.credit.overage")
+                .description("cost charged above its hold (an upstream that ignored the output limit): debt at the"
+                        + " platform")
+                .baseUnit("quota")
+                .register(metrics);
         this.settleFailures = Counter.builder("creditgate.credit.settlement.failures")
                 .description("credit settlements that could not be written to the outbox (recovery charges the"
                         + " estimate)")
@@ -91,34 +103,63 @@ class CreditAdmission implements Admission {
             mode = CreditMode.RESERVE; // the validator keeps bad values out; a hand-edited row falls back here
         }
         RequestPricing.Priced priced = pricing.estimate(request);
-        long quota = priced.quota();
-        BigDecimal usd = QuotaUnits.quotaToUsd(quota);
+        HoldPlan plan = HoldPlan.of(priced, options.outputCap());
+        int minOutput = options.minOutputTokens();
         LocalQuota local = ownerQuota(token.userId());
         String holdId = null;
         boolean platformAnswered;
         CreditVerdict verdict;
+        BigDecimal available = null;
+        BigDecimal rate = null;
         if (mode == CreditMode.CHECK) {
             BalanceResult r = client.balance(keyId);
             platformAnswered = !(r instanceof Unavailable);
-            verdict = decideBalance(r, keyId, quota, local);
+            if (r instanceof BalanceResult.Balance b) {
+                available = b.credit();
+                rate = b.creditsPerUsd();
+                if (plan.usd().compareTo(usd(available, rate)) > 0) {
+                    plan = plan.clampedTo(plan.affordableOutput(usd(available, rate)), minOutput).orElse(plan);
+                }
+            }
+            verdict = decideBalance(r, keyId, plan.quota(), local);
         } else {
-            HoldResult h = client.createHold(keyId, request.requestId(), usd, properties.holdTtl().toSeconds(),
+            HoldResult h = client.createHold(keyId, request.requestId(), plan.usd(), properties.holdTtl().toSeconds(),
                     request.model());
+            // Refused for the worst case: with clamp, ask again for the output the available credit affords (the
+            // refusal deleted the hold, so the request id is free; the limit only falls, so this ends).
+            for (int attempt = 0; attempt < MAX_CLAMP_ATTEMPTS && h instanceof HoldResult.Refused refused; attempt++) {
+                available = refused.available();
+                rate = fallback.rate(keyId);
+                var smaller = plan.clampedTo(plan.affordableOutput(usd(available, rate)), minOutput);
+                if (smaller.isEmpty()) {
+                    break;
+                }
+                plan = smaller.get();
+                h = client.createHold(keyId, request.requestId(), plan.usd(), properties.holdTtl().toSeconds(),
+                        request.model());
+            }
+            if (h instanceof HoldResult.Refused refused) {
+                available = refused.available();
+                rate = fallback.rate(keyId);
+            }
             platformAnswered = !(h instanceof Unavailable);
             if (h instanceof HoldResult.Granted g) {
                 holdId = g.holdId();
             }
-            verdict = check.verdictFor(h, keyId, quota, local);
+            verdict = check.verdictFor(h, keyId, plan.quota(), local);
         }
         String m = mode.option();
         return switch (verdict) {
             case CreditVerdict.Allow a -> {
-                count(m, a.basis() == CreditVerdict.Basis.PLATFORM ? "allowed" : "fallback_allowed");
-                yield admitted(request, priced, usd, holdId);
+                count(m, a.basis() != CreditVerdict.Basis.PLATFORM ? "fallback_allowed"
+                        : plan.clamped() ? "clamped" : "allowed");
+                yield admitted(request, plan, holdId);
             }
             case CreditVerdict.Insufficient i -> {
                 count(m, platformAnswered ? "refused" : "fallback_refused");
-                throw new AdmissionRefusedException(ErrorCode.INSUFFICIENT_QUOTA, i.message());
+                String tail = available == null ? "" : plan.affordsText(plan.affordableOutput(usd(available, rate)),
+                        minOutput);
+                throw new AdmissionRefusedException(ErrorCode.INSUFFICIENT_QUOTA, i.message() + tail);
             }
             case CreditVerdict.ServiceUnavailable u -> {
                 count(m, "unavailable");
@@ -129,6 +170,12 @@ class CreditAdmission implements Admission {
                 throw new AdmissionRefusedException(ErrorCode.INVALID_API_KEY, u.message());
             }
         };
+    }
+
+    /** Credits to USD at the platform's rate, rounded down (what the credit surely covers). */
+    private static BigDecimal usd(BigDecimal credits, BigDecimal rate) {
+        BigDecimal r = rate == null || rate.signum() <= 0 ? CreditPlatformSettings.DEFAULT_CREDITS_PER_USD : rate;
+        return credits.max(BigDecimal.ZERO).divide(r, USD_DIGITS, RoundingMode.DOWN);
     }
 
     /** The seed's rules on a balance answer ({@link CreditCheck#check}'s logic, keeping the answer for metrics). */
@@ -145,10 +192,11 @@ class CreditAdmission implements Admission {
         };
     }
 
-    private Admitted admitted(AdmissionRequest request, RequestPricing.Priced priced, BigDecimal usd, String holdId) {
+    private Admitted admitted(AdmissionRequest request, HoldPlan plan, String holdId) {
         AdmissionRequest.TokenInfo token = request.token();
         String eventId = eventId(request.requestId());
-        UsagePayload estimate = new UsagePayload(request.model(), priced.promptTokens(), 0, usd, clock.millis(), true);
+        UsagePayload estimate = new UsagePayload(request.model(), plan.priced().promptTokens(), 0, plan.usd(),
+                clock.millis(), true);
         try {
             outbox.recordIntent(eventId, holdId != null ? OutboxKind.CAPTURE : OutboxKind.WEBHOOK, token.tokenId(),
                     token.remoteKeyId(), holdId, estimate);
@@ -162,7 +210,10 @@ class CreditAdmission implements Admission {
             throw new AdmissionRefusedException(ErrorCode.CREDIT_SERVICE_UNAVAILABLE,
                     "usage could not be recorded (gateway database unavailable); nothing was charged");
         }
-        return new CreditAdmitted(eventId, holdId, priced, request.model(), pricing, outbox, clock, settleFailures);
+        activeHolds.started(holdId, eventId);
+        return new Settlement(plan, request.model(), pricing,
+                new OutboxSink(eventId, holdId, request.model(), plan, outbox, clock, activeHolds), overage,
+                settleFailures);
     }
 
     /** The event id of a request: its request id (32 hex chars), shared by capture and webhook at the platform. */

@@ -54,6 +54,25 @@ public class CreditOptions {
     }
 
     /** {@code letaicode_credit_mode} (default reserve). */
+    public static final String OPT_OUTPUT_CAP = "letaicode_output_cap";
+    public static final String OPT_MIN_OUTPUT = "letaicode_min_output_tokens";
+    public static final int DEFAULT_MIN_OUTPUT = 256;
+
+    /** {@code letaicode_output_cap}: {@code clamp} (default), {@code refuse} or {@code off}. */
+    public dev.creditgate.gateway.admission.OutputCap outputCap() {
+        try {
+            return dev.creditgate.gateway.admission.OutputCap.parse(options.get(OPT_OUTPUT_CAP, null),
+                    dev.creditgate.gateway.admission.OutputCap.CLAMP);
+        } catch (IllegalArgumentException e) {
+            return dev.creditgate.gateway.admission.OutputCap.CLAMP; // validated on write; a hand-edited row
+        }
+    }
+
+    /** {@code letaicode_min_output_tokens}: below this affordable output a clamped request is refused. */
+    public int minOutputTokens() {
+        return Math.max(1, options.getInt(OPT_MIN_OUTPUT, DEFAULT_MIN_OUTPUT));
+    }
+
     public CreditMode mode() {
         return CreditMode.parse(options.get(CreditMode.OPTION, null));
     }

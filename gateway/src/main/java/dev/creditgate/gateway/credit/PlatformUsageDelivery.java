@@ -114,6 +114,6 @@ class PlatformUsageDelivery implements UsageDelivery {
         UsagePayload p = e.payload();
         return UsageEventJson.writeBytes(UsageEvent.usage(e.eventId(), p.timestampMs(),
                 new UsageEvent.Data(e.tokenId(), e.remoteKeyId(), p.model(), p.promptTokens(), p.completionTokens(),
-                        p.totalTokens(), p.costUsd())));
+                        p.totalTokens(), p.costUsd(), p.cacheReadTokens(), p.cacheWriteTokens())));
     }
 }

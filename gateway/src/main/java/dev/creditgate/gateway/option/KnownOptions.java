@@ -21,9 +21,11 @@ final class KnownOptions {
             case "letaicode_retries" -> atLeast(key, value, 0);
             case "letaicode_fallback_allowance" -> nonNegativeDecimal(key, value);
             case "letaicode_credits_per_usd" -> positiveDecimal(key, value);
+            case "letaicode_output_cap", "native_output_cap" -> oneOf(key, value, Set.of("clamp", "refuse", "off"));
+            case "letaicode_min_output_tokens", "native_min_output_tokens" -> atLeast(key, value, 1);
             case "letaicode_domain", "letaicode_webhook_url" -> url(key, value);
             default -> {
-                if (PricingConfig.isPricingKey(key)) { // ModelRatio, CompletionRatio, GroupRatio, ModelPrice
+                if (PricingConfig.isPricingKey(key)) { // ModelRatio, ..., CacheRatio, DefaultMaxOutputTokens
                     PricingConfig.validate(key, value).ifPresent(error -> {
                         throw new IllegalArgumentException(error);
                     });

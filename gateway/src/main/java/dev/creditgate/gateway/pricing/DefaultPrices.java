@@ -147,6 +147,56 @@ final class DefaultPrices {
         return m;
     }
 
+    /** new-api's {@code defaultCacheRatio} for the models above (a cache read at this fraction of the input price). */
+    static Map<String, BigDecimal> cacheRatios() {
+        Map<String, BigDecimal> m = new LinkedHashMap<>();
+        for (String model : new String[] {"gpt-4", "o1", "o1-2024-12-17", "o1-preview", "o1-mini", "o3-mini",
+                "o3-mini-2025-01-31", "gpt-4o-2024-11-20", "gpt-4o-2024-08-06", "gpt-4o", "gpt-4o-mini-2024-07-18",
+                "gpt-4o-mini", "gpt-4o-realtime-preview", "gpt-4o-mini-realtime-preview", "gpt-4.5-preview"}) {
+            put(m, model, "0.5");
+        }
+        for (String model : new String[] {"gpt-4.1", "gpt-4.1-mini", "gpt-4.1-nano", "deepseek-chat",
+                "deepseek-reasoner"}) {
+            put(m, model, "0.25");
+        }
+        for (String model : new String[] {"gpt-5", "gpt-5-2025-08-07", "gpt-5-chat-latest", "gpt-5-mini",
+                "gpt-5-mini-2025-08-07", "gpt-5-nano", "gpt-5-nano-2025-08-07"}) {
+            put(m, model, "0.1");
+        }
+        for (String model : CLAUDE_CACHING_MODELS) {
+            put(m, model, "0.1");
+        }
+        return m;
+    }
+
+    /** new-api's {@code defaultCreateCacheRatio}: a (5-minute) cache write at 1.25 x the input price. */
+    static Map<String, BigDecimal> createCacheRatios() {
+        Map<String, BigDecimal> m = new LinkedHashMap<>();
+        for (String model : CLAUDE_CACHING_MODELS) {
+            put(m, model, "1.25");
+        }
+        return m;
+    }
+
+    /**
+     * The output limit assumed for a request that names none: 8192 for Claude models (new-api's
+     * {@code ClaudeDefaultMaxTokens}), 4096 for every other model.
+     */
+    static Map<String, BigDecimal> defaultMaxOutputTokens() {
+        Map<String, BigDecimal> m = new LinkedHashMap<>();
+        put(m, PricingConfig.ANY_MODEL, "4096");
+        for (String model : CLAUDE_CACHING_MODELS) {
+            put(m, model, "8192");
+        }
+        return m;
+    }
+
+    private static final String[] CLAUDE_CACHING_MODELS = {"claude-3-opus-20240229", "claude-3-haiku-20240307",
+            "claude-3-5-haiku-20241022", "claude-haiku-4-5-20251001", "claude-3-5-sonnet-20240620",
+            "claude-3-5-sonnet-20241022", "claude-3-7-sonnet-20250219", "claude-3-7-sonnet-20250219-thinking",
+            "claude-sonnet-4-20250514", "claude-opus-4-20250514", "claude-opus-4-1-20250805",
+            "claude-sonnet-4-5-20250929", "claude-opus-4-5-20251101"};
+
     private static void put(Map<String, BigDecimal> m, String name, String value) {
         m.put(name, new BigDecimal(value));
     }

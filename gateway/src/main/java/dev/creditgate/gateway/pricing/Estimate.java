@@ -11,12 +11,9 @@ import java.math.BigDecimal;
  * @param model                the model asked for
  * @param group                the group asked for
  * @param quota                new-api's pre-consume quota (see {@link Price#estimate})
- * @param completionAwareQuota the same with {@code max_tokens} priced at the completion ratio (see
- *                             {@link Price#completionAwareEstimate}); never below {@code quota}
  * @param price                the price snapshot; null when the model price is missing
  */
-public record Estimate(Outcome outcome, String model, String group, long quota, long completionAwareQuota,
-                       Price price) {
+public record Estimate(Outcome outcome, String model, String group, long quota, Price price) {
 
     /** Named outcomes of an estimate. */
     public enum Outcome {
@@ -37,10 +34,6 @@ public record Estimate(Outcome outcome, String model, String group, long quota, 
         return QuotaUnits.quotaToUsd(quota);
     }
 
-    /** {@link #completionAwareQuota} in USD, exact (scale 6). */
-    public BigDecimal completionAwareUsd() {
-        return QuotaUnits.quotaToUsd(completionAwareQuota);
-    }
 
     /** The message for a missing price (names the model), or null when priced. */
     public String errorMessage() {
@@ -52,6 +45,6 @@ public record Estimate(Outcome outcome, String model, String group, long quota, 
     }
 
     static Estimate missing(String model, String group) {
-        return new Estimate(Outcome.MODEL_PRICE_MISSING, model, group, 0, 0, null);
+        return new Estimate(Outcome.MODEL_PRICE_MISSING, model, group, 0, null);
     }
 }

@@ -50,14 +50,15 @@ public final class Pricer {
         Optional<BigDecimal> fixed = config.modelPrice(model);
         if (fixed.isPresent()) {
             return Optional.of(new Price(model, group, Price.Kind.FIXED, BigDecimal.ZERO, BigDecimal.ONE,
-                    groupRatio, fixed.get(), false));
+                    groupRatio, fixed.get(), false, config.cacheRatio(model), config.createCacheRatio(model)));
         }
         Optional<BigDecimal> ratio = config.modelRatio(model);
         if (ratio.isEmpty() && !allowUnpricedModels) {
             return Optional.empty();
         }
         return Optional.of(new Price(model, group, Price.Kind.RATIO, ratio.orElse(UNPRICED_MODEL_RATIO),
-                config.completionRatio(model), groupRatio, null, ratio.isEmpty()));
+                config.completionRatio(model), groupRatio, null, ratio.isEmpty(), config.cacheRatio(model),
+                config.createCacheRatio(model)));
     }
 
     /**
@@ -71,9 +72,7 @@ public final class Pricer {
             return Estimate.missing(model, group);
         }
         Price p = price.get();
-        long quota = p.estimate(promptTokens, maxTokens);
-        long completionAware = Math.max(quota, p.completionAwareEstimate(promptTokens, maxTokens));
-        return new Estimate(Estimate.Outcome.PRICED, model, group, quota, completionAware, p);
+        return new Estimate(Estimate.Outcome.PRICED, model, group, p.estimate(promptTokens, maxTokens), p);
     }
 
     /**

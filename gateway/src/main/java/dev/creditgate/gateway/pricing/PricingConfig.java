@@ -18,10 +18,13 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The four pricing options of new-api, parsed and immutable: {@code ModelRatio} (model -> ratio),
- * {@code CompletionRatio} (model -> ratio), {@code GroupRatio} (group -> ratio) and {@code ModelPrice}
- * (model -> USD per call). Values are exact decimals ({@link BigDecimal}); lookups follow new-api's rules
- * (model-name normalisation, hard-coded completion ratios, unknown group = 1). See {@code gateway/PRICING.md}.
+ * The pricing options of new-api, parsed and immutable: {@code ModelRatio} (model -> ratio),
+ * {@code CompletionRatio} (model -> ratio), {@code GroupRatio} (group -> ratio), {@code ModelPrice}
+ * (model -> USD per call), {@code CacheRatio} (model -> price of a cache read relative to the input price),
+ * {@code CreateCacheRatio} (model -> price of a cache write), and {@code DefaultMaxOutputTokens} (model -> the
+ * output limit assumed for a request that names none; {@code "*"} for every other model). Values are exact
+ * decimals ({@link BigDecimal}); lookups follow new-api's rules (model-name normalisation, hard-coded completion
+ * ratios, unknown group = 1, unknown cache ratio 1, unknown cache-write ratio 1.25). See {@code gateway/PRICING.md}.
  */
 public final class PricingConfig {
 
@@ -29,11 +32,36 @@ public final class PricingConfig {
     public static final String COMPLETION_RATIO = "CompletionRatio";
     public static final String GROUP_RATIO = "GroupRatio";
     public static final String MODEL_PRICE = "ModelPrice";
+    public static final String CACHE_RATIO = "CacheRatio";
+    public static final String CREATE_CACHE_RATIO = "CreateCacheRatio";
+    public static final String DEFAULT_MAX_OUTPUT_TOKENS = "DefaultMaxOutputTokens";
     /** Boolean option read by whoever builds the {@link Pricer} (new-api's self-use mode). */
     public static final String ALLOW_UNPRICED_MODELS = "AllowUnpricedModels";
 
+    /** The option keys this class parses, in a fixed order. */
+    public static final java.util.List<String> KEY_ORDER = java.util.List.of(MODEL_RATIO, COMPLETION_RATIO,
+            GROUP_RATIO, MODEL_PRICE, CACHE_RATIO, CREATE_CACHE_RATIO, DEFAULT_MAX_OUTPUT_TOKENS);
+
     /** The option keys this class parses. */
-    public static final Set<String> KEYS = Set.of(MODEL_RATIO, COMPLETION_RATIO, GROUP_RATIO, MODEL_PRICE);
+    public static final Set<String> KEYS = Set.copyOf(KEY_ORDER);
+
+    /** new-api's cache-read ratio of a model it has none for: cache reads cost the full input price. */
+    public static final BigDecimal UNKNOWN_CACHE_RATIO = BigDecimal.ONE;
+
+    /** new-api's cache-write ratio of a model it has none for ({@code GetCreateCacheRatio}'s fallback). */
+    public static final BigDecimal UNKNOWN_CREATE_CACHE_RATIO = new BigDecimal("1.25");
+
+    /**
+     * The price of a 1-hour cache write relative to a 5-minute one: new-api's {@code claudeCacheCreation1hMultiplier}
+     * ({@code 6 / 3.75}), so that the default 1.25 becomes 2 x the input price, as Anthropic charges.
+     */
+    public static final BigDecimal CACHE_WRITE_1H_MULTIPLIER = new BigDecimal("1.6");
+
+    /** The {@code DefaultMaxOutputTokens} entry that applies to every model without its own. */
+    public static final String ANY_MODEL = "*";
+
+    /** The output limit assumed when neither the request nor {@code DefaultMaxOutputTokens} names one. */
+    public static final int FALLBACK_MAX_OUTPUT_TOKENS = 4096;
 
     /** Largest accepted ratio or price: anything above is a typo, and keeps quota arithmetic far from overflow. */
     public static final BigDecimal MAX_VALUE = BigDecimal.valueOf(1_000_000);
@@ -53,25 +81,35 @@ public final class PricingConfig {
 
     private static final PricingConfig DEFAULTS = new PricingConfig(
             DefaultPrices.modelRatios(), DefaultPrices.completionRatios(),
-            DefaultPrices.groupRatios(), DefaultPrices.modelPrices());
+            DefaultPrices.groupRatios(), DefaultPrices.modelPrices(), DefaultPrices.cacheRatios(),
+            DefaultPrices.createCacheRatios(), DefaultPrices.defaultMaxOutputTokens());
 
     private final Map<String, BigDecimal> modelRatios;
     private final Map<String, BigDecimal> completionRatios;
     private final Map<String, BigDecimal> groupRatios;
     private final Map<String, BigDecimal> modelPrices;
+    private final Map<String, BigDecimal> cacheRatios;
+    private final Map<String, BigDecimal> createCacheRatios;
+    private final Map<String, BigDecimal> defaultMaxOutputTokens;
 
     private PricingConfig(Map<String, BigDecimal> modelRatios, Map<String, BigDecimal> completionRatios,
-                          Map<String, BigDecimal> groupRatios, Map<String, BigDecimal> modelPrices) {
+                          Map<String, BigDecimal> groupRatios, Map<String, BigDecimal> modelPrices,
+                          Map<String, BigDecimal> cacheRatios, Map<String, BigDecimal> createCacheRatios,
+                          Map<String, BigDecimal> defaultMaxOutputTokens) {
         this.modelRatios = frozen(modelRatios);
         this.completionRatios = frozen(completionRatios);
         this.groupRatios = frozen(groupRatios);
         this.modelPrices = frozen(modelPrices);
+        this.cacheRatios = frozen(cacheRatios);
+        this.createCacheRatios = frozen(createCacheRatios);
+        this.defaultMaxOutputTokens = frozen(defaultMaxOutputTokens);
     }
 
     // ---------------------------------------------------------------- parsing and validation
 
     /**
-     * Parses the four option values (JSON objects of name -> non-negative number).
+     * Parses the four ratio and price option values (JSON objects of name -> non-negative number); the cache
+     * ratios and output limits keep their defaults.
      *
      * @throws PricingOptionException naming the key and the bad value
      */
@@ -81,7 +119,8 @@ public final class PricingConfig {
                 parseMap(MODEL_RATIO, modelRatioJson),
                 parseMap(COMPLETION_RATIO, completionRatioJson),
                 parseMap(GROUP_RATIO, groupRatioJson),
-                parseMap(MODEL_PRICE, modelPriceJson));
+                parseMap(MODEL_PRICE, modelPriceJson),
+                DEFAULTS.cacheRatios, DEFAULTS.createCacheRatios, DEFAULTS.defaultMaxOutputTokens);
     }
 
     /**
@@ -90,8 +129,8 @@ public final class PricingConfig {
      */
     public static Optional<String> validate(String key, String json) {
         if (key == null || !KEYS.contains(key)) {
-            return Optional.of("not a pricing option: " + key + " (expected one of " + MODEL_RATIO + ", "
-                    + COMPLETION_RATIO + ", " + GROUP_RATIO + ", " + MODEL_PRICE + ")");
+            return Optional.of("not a pricing option: " + key + " (expected one of " + String.join(", ", KEY_ORDER)
+                    + ")");
         }
         try {
             parseMap(key, json);
@@ -120,7 +159,10 @@ public final class PricingConfig {
                 key.equals(MODEL_RATIO) ? parsed : modelRatios,
                 key.equals(COMPLETION_RATIO) ? parsed : completionRatios,
                 key.equals(GROUP_RATIO) ? parsed : groupRatios,
-                key.equals(MODEL_PRICE) ? parsed : modelPrices);
+                key.equals(MODEL_PRICE) ? parsed : modelPrices,
+                key.equals(CACHE_RATIO) ? parsed : cacheRatios,
+                key.equals(CREATE_CACHE_RATIO) ? parsed : createCacheRatios,
+                key.equals(DEFAULT_MAX_OUTPUT_TOKENS) ? parsed : defaultMaxOutputTokens);
     }
 
     static Map<String, BigDecimal> parseMap(String key, String json) {
@@ -165,6 +207,11 @@ public final class PricingConfig {
             if (number.compareTo(MAX_VALUE) > 0) {
                 throw new PricingOptionException(key, shown(name) + ": " + number.toPlainString()
                         + " (expected: a number <= " + MAX_VALUE.toPlainString() + ")");
+            }
+            if (key.equals(DEFAULT_MAX_OUTPUT_TOKENS)
+                    && (number.signum() <= 0 || number.stripTrailingZeros().scale() > 0)) {
+                throw new PricingOptionException(key, shown(name) + ": " + number.toPlainString()
+                        + " (expected: an integer >= 1)");
             }
             result.put(name, number);
         }
@@ -232,6 +279,18 @@ public final class PricingConfig {
         return toJson(modelPrices);
     }
 
+    public String cacheRatioJson() {
+        return toJson(cacheRatios);
+    }
+
+    public String createCacheRatioJson() {
+        return toJson(createCacheRatios);
+    }
+
+    public String defaultMaxOutputTokensJson() {
+        return toJson(defaultMaxOutputTokens);
+    }
+
     /** The compact JSON text (sorted keys, plain decimals) of one of the four keys. */
     public String json(String key) {
         return switch (Objects.requireNonNull(key, "key")) {
@@ -239,14 +298,17 @@ public final class PricingConfig {
             case COMPLETION_RATIO -> completionRatioJson();
             case GROUP_RATIO -> groupRatioJson();
             case MODEL_PRICE -> modelPriceJson();
+            case CACHE_RATIO -> cacheRatioJson();
+            case CREATE_CACHE_RATIO -> createCacheRatioJson();
+            case DEFAULT_MAX_OUTPUT_TOKENS -> defaultMaxOutputTokensJson();
             default -> throw new IllegalArgumentException("not a pricing option: " + key);
         };
     }
 
-    /** The four option values by key, in a fixed order. */
+    /** The option values by key, in a fixed order. */
     public Map<String, String> toOptionValues() {
         Map<String, String> values = new LinkedHashMap<>();
-        for (String key : new String[] {MODEL_RATIO, COMPLETION_RATIO, GROUP_RATIO, MODEL_PRICE}) {
+        for (String key : KEY_ORDER) {
             values.put(key, json(key));
         }
         return Collections.unmodifiableMap(values);
@@ -272,6 +334,36 @@ public final class PricingConfig {
 
     public Map<String, BigDecimal> modelPrices() {
         return modelPrices;
+    }
+
+    public Map<String, BigDecimal> cacheRatios() {
+        return cacheRatios;
+    }
+
+    public Map<String, BigDecimal> createCacheRatios() {
+        return createCacheRatios;
+    }
+
+    /** The price of a cache read relative to the input price; {@link #UNKNOWN_CACHE_RATIO} for a model without one. */
+    public BigDecimal cacheRatio(String model) {
+        return cacheRatios.getOrDefault(normalizeModelName(model), UNKNOWN_CACHE_RATIO);
+    }
+
+    /** The price of a (5-minute) cache write relative to the input price; 1.25 for a model without one. */
+    public BigDecimal createCacheRatio(String model) {
+        return createCacheRatios.getOrDefault(normalizeModelName(model), UNKNOWN_CREATE_CACHE_RATIO);
+    }
+
+    /**
+     * The output limit assumed for a request to {@code model} that names none: its {@code DefaultMaxOutputTokens}
+     * entry, else the {@code "*"} entry, else {@value #FALLBACK_MAX_OUTPUT_TOKENS}.
+     */
+    public int defaultMaxOutputTokens(String model) {
+        BigDecimal n = defaultMaxOutputTokens.get(normalizeModelName(model));
+        if (n == null) {
+            n = defaultMaxOutputTokens.get(ANY_MODEL);
+        }
+        return n == null ? FALLBACK_MAX_OUTPUT_TOKENS : n.intValueExact();
     }
 
     /** The configured model ratio after new-api's name normalisation; empty when the model has none. */
@@ -458,17 +550,22 @@ public final class PricingConfig {
                 && modelRatios.equals(other.modelRatios)
                 && completionRatios.equals(other.completionRatios)
                 && groupRatios.equals(other.groupRatios)
-                && modelPrices.equals(other.modelPrices);
+                && modelPrices.equals(other.modelPrices)
+                && cacheRatios.equals(other.cacheRatios)
+                && createCacheRatios.equals(other.createCacheRatios)
+                && defaultMaxOutputTokens.equals(other.defaultMaxOutputTokens);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(modelRatios, completionRatios, groupRatios, modelPrices);
+        return Objects.hash(modelRatios, completionRatios, groupRatios, modelPrices, cacheRatios, createCacheRatios,
+                defaultMaxOutputTokens);
     }
 
     @Override
     public String toString() {
         return "PricingConfig[" + modelRatios.size() + " model ratios, " + completionRatios.size()
-                + " completion ratios, " + groupRatios.size() + " group ratios, " + modelPrices.size() + " model prices]";
+                + " completion ratios, " + groupRatios.size() + " group ratios, " + modelPrices.size() + " model prices, "
+                + cacheRatios.size() + " cache ratios, " + createCacheRatios.size() + " cache-write ratios]";
     }
 }

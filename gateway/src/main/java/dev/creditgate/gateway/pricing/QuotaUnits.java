@@ -36,6 +36,18 @@ public final class QuotaUnits {
         return new BigDecimal(BigInteger.valueOf(quota).shiftLeft(1), USD_SCALE);
     }
 
+    /** Raw (unrounded) quota to USD, exact: {@code raw / 500,000}, i.e. {@code raw x 2 / 10^6}. */
+    public static BigDecimal rawQuotaToUsd(BigDecimal rawQuota) {
+        Objects.requireNonNull(rawQuota, "rawQuota");
+        return rawQuota.multiply(BigDecimal.TWO).movePointLeft(USD_SCALE);
+    }
+
+    /** USD to raw (unrounded) quota, exact: {@code usd x 500,000}. */
+    public static BigDecimal usdToRawQuota(BigDecimal usd) {
+        Objects.requireNonNull(usd, "usd");
+        return usd.multiply(QUOTA_PER_USD_DECIMAL);
+    }
+
     /**
      * USD to quota, {@code usd x 500,000} rounded with {@code mode} (use {@link RoundingMode#UNNECESSARY}
      * to insist on an exact result). Throws {@link ArithmeticException} if it does not fit a long.

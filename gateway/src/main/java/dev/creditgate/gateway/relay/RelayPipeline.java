@@ -13,6 +13,7 @@ import dev.creditgate.gateway.GatewayProperties;
 import dev.creditgate.gateway.admission.Admission;
 import dev.creditgate.gateway.admission.Admitted;
 import dev.creditgate.gateway.admission.EndpointKind;
+import dev.creditgate.gateway.admission.Settled;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.channel.ChannelSelector;
@@ -155,21 +156,23 @@ public class RelayPipeline {
     }
 
     private void settleAndRecord(RelayExchange ex, Admitted admitted, UsageReport usage, Channel channel, int status) {
-        long quota;
+        Settled settled;
         String content = channel.upstreamModel(ex.model()).equals(ex.model()) ? ""
                 : "upstream model " + channel.upstreamModel(ex.model());
         try {
-            quota = admitted.settle(usage);
+            settled = admitted.settle(usage);
         } catch (RuntimeException e) {
             log.error("request {}: settlement failed", ex.requestId(), e);
-            quota = 0;
+            settled = Settled.NOTHING;
             content = "settlement failed: " + e;
         }
         if (usage.clientDisconnected()) {
             content = (content.isEmpty() ? "" : content + "; ") + "client disconnected";
         }
-        UsageReport charged = admitted.chargedUsage();
-        recorder.consumed(ex, charged != null ? charged : usage, quota, content);
+        if (ex.outputLimit() != null) {
+            content = (content.isEmpty() ? "" : content + "; ") + "output limit " + ex.outputLimit();
+        }
+        recorder.consumed(ex, usage, settled, content);
         recorder.count(ex, usage.clientDisconnected() ? 499 : status);
     }
 

@@ -36,14 +36,27 @@ class LogController {
             @JsonProperty("use_time") int useTime,
             @JsonProperty("use_time_ms") int useTimeMs,
             long channel,
-            String content) {
+            String content,
+            @JsonProperty("cost_usd") String costUsd,
+            String other) {
 
         static LogView of(LogRepository.Row r) {
             LogEntry e = r.entry();
             return new LogView(r.id(), e.createdAt(), e.type(), e.userId(), e.tokenId(), e.tokenName(), e.modelName(),
                     e.promptTokens(), e.completionTokens(), e.quota(), e.requestId(), e.stream(), e.useTimeMs() / 1000,
-                    e.useTimeMs(), e.channelId(), e.content());
+                    e.useTimeMs(), e.channelId(), e.content(), plain(e.costUsd()), e.other());
         }
+    }
+
+    /** A cost row: {@code request_id}, {@code token_id}, {@code cost_usd} (exact decimal string), {@code created_at}. */
+    record CostView(@JsonProperty("request_id") String requestId, @JsonProperty("token_id") long tokenId,
+                    @JsonProperty("cost_usd") String costUsd, @JsonProperty("created_at") long createdAt) {}
+
+    static String plain(java.math.BigDecimal d) {
+        if (d == null || d.signum() == 0) {
+            return "0";
+        }
+        return d.stripTrailingZeros().toPlainString();
     }
 
     private final LogRepository logs;
@@ -64,5 +77,23 @@ class LogController {
         var q = new LogRepository.Query(tokenId, type, start, end, requestId);
         List<LogView> items = logs.find(q, paging.offset(), paging.pageSize()).stream().map(LogView::of).toList();
         return ApiResponse.ok(new PageResult<>(items, logs.count(q), paging.page(), paging.pageSize()));
+    }
+
+    /**
+     * {@code GET /api/log/costs?start_timestamp=&end_timestamp=&p=&page_size=}: the exact cost of every consumption
+     * row of a credit-platform token in the window (unix seconds, inclusive), oldest first; what the platform's
+     * reconciliation compares with its ledger (the platform's event id of a row is {@code "cg-" + request_id}).
+     */
+    @GetMapping("/costs")
+    ApiResponse costs(@RequestParam(name = "start_timestamp", required = false) Long start,
+                      @RequestParam(name = "end_timestamp", required = false) Long end,
+                      @RequestParam(name = "p", required = false) Integer p,
+                      @RequestParam(name = "page_size", required = false) Integer pageSize) {
+        Paging paging = Paging.of(p, pageSize);
+        long from = start == null ? 0 : start;
+        long to = end == null || end <= 0 ? Long.MAX_VALUE : end;
+        List<CostView> items = logs.costs(from, to, paging.offset(), paging.pageSize()).stream()
+                .map(c -> new CostView(c.requestId(), c.tokenId(), plain(c.costUsd()), c.createdAt())).toList();
+        return ApiResponse.ok(new PageResult<>(items, logs.countCosts(from, to), paging.page(), paging.pageSize()));
     }
 }

@@ -21,7 +21,8 @@ class LogRepository {
             rs.getLong("created_at"), rs.getInt("type"), rs.getLong("user_id"), rs.getLong("token_id"),
             rs.getString("token_name"), rs.getString("model_name"), rs.getInt("prompt_tokens"),
             rs.getInt("completion_tokens"), rs.getLong("quota"), rs.getString("request_id"),
-            rs.getBoolean("is_stream"), rs.getInt("use_time_ms"), rs.getLong("channel_id"), rs.getString("content")));
+            rs.getBoolean("is_stream"), rs.getInt("use_time_ms"), rs.getLong("channel_id"), rs.getString("content"),
+            rs.getBigDecimal("cost_usd"), rs.getString("other")));
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
@@ -41,8 +42,9 @@ class LogRepository {
         tx.executeWithoutResult(status -> {
             template.batchUpdate("""
                     INSERT INTO logs (created_at, type, user_id, token_id, token_name, model_name, prompt_tokens,
-                        completion_tokens, quota, request_id, is_stream, use_time_ms, channel_id, content)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                        completion_tokens, quota, request_id, is_stream, use_time_ms, channel_id, content, cost_usd,
+                        other)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     batch, batch.size(), (ps, e) -> {
                         ps.setLong(1, e.createdAt());
                         ps.setInt(2, e.type());
@@ -58,6 +60,8 @@ class LogRepository {
                         ps.setInt(12, e.useTimeMs());
                         ps.setLong(13, e.channelId());
                         ps.setString(14, e.content());
+                        ps.setBigDecimal(15, e.costUsd());
+                        ps.setString(16, e.other());
                     });
             addCounters(batch);
         });
@@ -97,6 +101,27 @@ class LogRepository {
                 .params(s.quota(), s.count(), id).update());
         channels.forEach((id, s) -> jdbc.sql("UPDATE channels SET used_quota = used_quota + ? WHERE id = ?")
                 .params(s.quota(), id).update());
+    }
+
+    /** One consumption row's cost, for reconciliation with the credit platform. */
+    record Cost(String requestId, long tokenId, java.math.BigDecimal costUsd, long createdAt) {}
+
+    /** Consumption rows (type 2) of tokens that are not native, oldest first, in {@code [start, end]}. */
+    List<Cost> costs(long start, long end, int offset, int limit) {
+        return jdbc.sql("""
+                SELECT l.request_id, l.token_id, l.cost_usd, l.created_at FROM logs l
+                  JOIN tokens t ON t.id = l.token_id
+                 WHERE l.type = 2 AND t.source <> 'native' AND l.created_at >= ? AND l.created_at <= ?
+                 ORDER BY l.id LIMIT ? OFFSET ?""")
+                .params(start, end, limit, offset)
+                .query((rs, n) -> new Cost(rs.getString(1), rs.getLong(2), rs.getBigDecimal(3), rs.getLong(4))).list();
+    }
+
+    long countCosts(long start, long end) {
+        return jdbc.sql("""
+                SELECT COUNT(*) FROM logs l JOIN tokens t ON t.id = l.token_id
+                 WHERE l.type = 2 AND t.source <> 'native' AND l.created_at >= ? AND l.created_at <= ?""")
+                .params(start, end).query(Long.class).single();
     }
 
     record Query(Long tokenId, Integer type, Long start, Long end, String requestId) {}

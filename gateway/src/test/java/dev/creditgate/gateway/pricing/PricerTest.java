@@ -38,15 +38,87 @@ class PricerTest {
     }
 
     @Test
-    void completionAwareEstimatePricesMaxTokensAtTheCompletionRatioRoundedUp() {
-        // gpt-4o: (500 + 1000 x 4) x 1.25 = 5625
-        Estimate estimate = DEFAULTS.estimate("gpt-4o", "default", 100, 1000);
-        assertThat(estimate.completionAwareQuota()).isEqualTo(5625);
-        // gpt-4o-mini: (501 + 0) x 0.075 = 37.575 -> 38 (ceiling)
-        assertThat(DEFAULTS.estimate("gpt-4o-mini", "default", 501, null).completionAwareQuota()).isEqualTo(38);
+    void worstCasePricesTheOutputLimitAtTheCompletionRatioRoundedUp() {
+        // gpt-4o: (500 + 1000 x 4) x 1.25 = 5625 quota = 0.01125 USD
+        Price price = DEFAULTS.estimate("gpt-4o", "default", 100, 1000).price();
+        WorstCase worst = price.worstCase(100, 1000);
+        assertThat(worst.quota()).isEqualTo(5625);
+        assertThat(worst.usd()).isEqualByComparingTo("0.01125");
+        // gpt-4o-mini: (501 + 0) x 0.075 = 37.575 -> 38 (ceiling), exact in USD
+        WorstCase mini = DEFAULTS.estimate("gpt-4o-mini", "default", 501, null).price().worstCase(501, 0);
+        assertThat(mini.quota()).isEqualTo(38);
+        assertThat(mini.usd()).isEqualByComparingTo("0.00007515");
         // an honest upstream within the limits never settles above it
-        Price price = estimate.price();
-        assertThat(price.settle(500, 1000)).isLessThanOrEqualTo(estimate.completionAwareQuota());
+        assertThat(price.settle(500, 1000)).isLessThanOrEqualTo(worst.quota());
+    }
+
+    @Test
+    void affordableOutputIsTheLargestLimitWhoseWorstCaseFits() {
+        Price price = DEFAULTS.estimate("gpt-4o", "default", 100, 1000).price();
+        WorstCase worst = price.worstCase(100, 1000);
+        // 0.005 USD = 2500 quota; the prompt takes 500 x 1.25 = 625; each output token 5 quota -> 375
+        assertThat(worst.affordableOutputForUsd(new BigDecimal("0.005"))).isEqualTo(375);
+        assertThat(worst.withOutputLimit(375).usd()).isLessThanOrEqualTo(new BigDecimal("0.005"));
+        assertThat(worst.withOutputLimit(376).usd()).isGreaterThan(new BigDecimal("0.005"));
+        assertThat(worst.affordableOutputForUsd(new BigDecimal("1"))).as("never above the limit").isEqualTo(1000);
+        assertThat(worst.affordableOutputForUsd(new BigDecimal("0.001"))).as("not even the prompt").isEqualTo(-1);
+    }
+
+    @Test
+    void anthropicCacheTokensAreChargedAtTheirRatios() {
+        // The case: 100 input + 10,000 cache-read + 1,000 cache-write tokens, 6 output, Claude Sonnet 4.5
+        // (ratio 1.5, completion 5, CacheRatio 0.1, CreateCacheRatio 1.25): (100 + 1000 + 1250 + 30) x 1.5 = 3570
+        Price price = DEFAULTS.price("claude-sonnet-4-5-20250929", "default").orElseThrow();
+        TokenUsage usage = new TokenUsage(11_100, 6, new CacheTokens(10_000, 1_000, 0));
+        assertThat(price.settle(usage)).isEqualTo(3570);
+        assertThat(price.costUsd(usage)).isEqualByComparingTo("0.00714");
+        // without the cache it was 16,695
+        assertThat(price.settle(new TokenUsage(11_100, 6))).isEqualTo(16_695);
+        // a 1-hour write costs 2 x the input price: 1000 x 1.25 x 1.6 = 2000
+        TokenUsage oneHour = new TokenUsage(11_100, 6, new CacheTokens(10_000, 0, 1_000));
+        assertThat(price.rawCost(oneHour)).isEqualByComparingTo(new BigDecimal("4695")); // (100 + 1000 + 2000 + 30) x 1.5
+    }
+
+    @Test
+    void openAiCachedTokensAreChargedAtTheCacheRatio() {
+        // 10,000 of 11,100 prompt tokens cached, CacheRatio 0.5, ratio 1, 6 completion tokens at 4:
+        // (1100 + 5000 + 24) x 1 = 6124 (not 11,124)
+        PricingConfig config = PricingConfig.parse("{\"m\":1}", "{\"m\":4}", "{\"default\":1}", "{}")
+                .with(PricingConfig.CACHE_RATIO, "{\"m\":0.5}");
+        Price price = new Pricer(config, false).price("m", "default").orElseThrow();
+        assertThat(price.settle(new TokenUsage(11_100, 6, new CacheTokens(10_000, 0, 0)))).isEqualTo(6124);
+        // gpt-4o's default CacheRatio is new-api's 0.5
+        assertThat(DEFAULTS.config().cacheRatio("gpt-4o")).isEqualByComparingTo("0.5");
+        assertThat(DEFAULTS.config().createCacheRatio("unknown-model")).isEqualByComparingTo("1.25");
+        assertThat(DEFAULTS.config().cacheRatio("unknown-model")).isEqualByComparingTo("1");
+    }
+
+    @Test
+    void usdIsExactNotRoundedToQuotaUnits() {
+        PricingConfig config = PricingConfig.parse("{\"tiny\":0.0000001}", "{}", "{}",
+                "{\"p1\":0.000123,\"p2\":0.00000008}");
+        Pricer pricer = new Pricer(config, false);
+        TokenUsage one = new TokenUsage(10, 5);
+        assertThat(pricer.price("p1", "default").orElseThrow().costUsd(one)).isEqualByComparingTo("0.000123");
+        assertThat(pricer.price("p2", "default").orElseThrow().costUsd(one)).isEqualByComparingTo("0.00000008");
+        // native quota keeps new-api's rounding: 0.000123 x 500000 = 61.5 -> 62
+        assertThat(pricer.price("p1", "default").orElseThrow().settle(one)).isEqualTo(62);
+        // 15 tokens at ratio 1e-7: 1.5e-6 quota = 3e-12 USD exactly; natively at least 1 quota
+        Price tiny = pricer.price("tiny", "default").orElseThrow();
+        assertThat(tiny.costUsd(new TokenUsage(15, 0))).isEqualByComparingTo("0.000000000003");
+        assertThat(tiny.settle(new TokenUsage(15, 0))).isEqualTo(1);
+    }
+
+    @Test
+    void defaultMaxOutputTokensFallsBackToTheWildcard() {
+        PricingConfig config = PricingConfig.defaults().with(PricingConfig.DEFAULT_MAX_OUTPUT_TOKENS,
+                "{\"*\":2048,\"big\":32000}");
+        assertThat(config.defaultMaxOutputTokens("big")).isEqualTo(32000);
+        assertThat(config.defaultMaxOutputTokens("other")).isEqualTo(2048);
+        assertThat(PricingConfig.defaults().defaultMaxOutputTokens("gpt-4o")).isEqualTo(4096);
+        assertThat(PricingConfig.defaults().defaultMaxOutputTokens("claude-sonnet-4-5-20250929")).isEqualTo(8192);
+        assertThat(PricingConfig.validate(PricingConfig.DEFAULT_MAX_OUTPUT_TOKENS, "{\"*\":0}")).isPresent();
+        assertThat(PricingConfig.validate(PricingConfig.DEFAULT_MAX_OUTPUT_TOKENS, "{\"*\":1.5}")).isPresent();
     }
 
     @Test

@@ -85,7 +85,8 @@ class PricingConfigTest {
         PricingConfig tiny = PricingConfig.parse("{\"a\":1e-7,\"b\":0.1234567890123456789,\"c\":2}", "{}", "{}", "{}");
         assertThat(tiny.modelRatioJson()).isEqualTo("{\"a\":0.0000001,\"b\":0.1234567890123456789,\"c\":2}");
         assertThat(tiny.modelRatio("b")).hasValueSatisfying(v -> assertThat(v.toPlainString()).isEqualTo("0.1234567890123456789"));
-        assertThat(DEFAULTS.toOptionValues()).containsOnlyKeys("ModelRatio", "CompletionRatio", "GroupRatio", "ModelPrice");
+        assertThat(DEFAULTS.toOptionValues()).containsOnlyKeys("ModelRatio", "CompletionRatio", "GroupRatio", "ModelPrice",
+                "CacheRatio", "CreateCacheRatio", "DefaultMaxOutputTokens");
         assertThat(PricingConfig.defaultJson("GroupRatio")).isEqualTo(PricingConfig.defaultGroupRatioJson());
     }
 

@@ -7,6 +7,7 @@ import dev.creditgate.gateway.admission.Admission;
 import dev.creditgate.gateway.admission.AdmissionRefusedException;
 import dev.creditgate.gateway.admission.AdmissionRequest;
 import dev.creditgate.gateway.admission.Admitted;
+import dev.creditgate.gateway.admission.Settled;
 import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.admission.UsageReport;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,7 +20,7 @@ class AdmissionRouterTest {
     private static final Admitted NATIVE = admitted(1);
     private static final Admitted CREDIT = admitted(2);
 
-    private final NativeQuotaAdmission nativeAdmission = new NativeQuotaAdmission(null, null, new SimpleMeterRegistry()) {
+    private final NativeQuotaAdmission nativeAdmission = new NativeQuotaAdmission(null, null, () -> null, () -> 1, new SimpleMeterRegistry()) {
         @Override
         public Admitted admit(AdmissionRequest request) {
             return NATIVE;
@@ -70,8 +71,8 @@ class AdmissionRouterTest {
             }
 
             @Override
-            public long settle(UsageReport usage) {
-                return quota;
+            public Settled settle(UsageReport usage) {
+                return new Settled(quota, java.math.BigDecimal.ZERO, null, null, null);
             }
 
             @Override

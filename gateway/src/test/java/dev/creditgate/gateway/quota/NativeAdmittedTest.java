@@ -6,6 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.creditgate.gateway.admission.AdmissionRefusedException;
 import dev.creditgate.gateway.admission.AdmissionRequest;
 import dev.creditgate.gateway.admission.Admitted;
+import dev.creditgate.gateway.admission.OutputCap;
+import dev.creditgate.gateway.admission.Settlement;
+import dev.creditgate.gateway.pricing.RequestPricing;
 import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.pricing.Pricer;
@@ -66,7 +69,7 @@ class NativeAdmittedTest {
         rows.user(1, USER_QUOTA);
         rows.token(10, 1, TOKEN_QUOTA, false);
         metrics = new SimpleMeterRegistry();
-        admission = new NativeQuotaAdmission(pricing, store, metrics);
+        admission = new NativeQuotaAdmission(pricing, store, () -> OutputCap.OFF, () -> 256, metrics);
     }
 
     @Test
@@ -82,14 +85,14 @@ class NativeAdmittedTest {
     void settleIsIdempotent() {
         Admitted a = admission.admit(request(MODEL));
 
-        assertThat(a.settle(usage(10, 5))).isEqualTo(10 + 5 * 4);
-        assertThat(a.settle(usage(1_000, 1_000))).isEqualTo(10 + 5 * 4);
+        assertThat(a.settle(usage(10, 5)).quota()).isEqualTo(10 + 5 * 4);
+        assertThat(a.settle(usage(1_000, 1_000)).quota()).isEqualTo(10 + 5 * 4);
         a.close();
         a.close();
 
         assertThat(rows.userQuota(1)).isEqualTo(USER_QUOTA - 30);
         assertThat(rows.tokenRemain(10)).isEqualTo(TOKEN_QUOTA - 30);
-        assertThat(((NativeAdmitted) a).state()).isEqualTo(NativeAdmitted.State.SETTLED);
+        assertThat(((Settlement) a).state()).isEqualTo(Settlement.State.SETTLED);
     }
 
     @Test
@@ -98,21 +101,22 @@ class NativeAdmittedTest {
 
         a.close();
         a.close();
-        assertThat(a.settle(usage(10, 5))).isZero();
+        assertThat(a.settle(usage(10, 5)).quota()).isZero();
 
         assertThat(rows.userQuota(1)).isEqualTo(USER_QUOTA);
         assertThat(rows.tokenRemain(10)).isEqualTo(TOKEN_QUOTA);
-        assertThat(((NativeAdmitted) a).state()).isEqualTo(NativeAdmitted.State.REFUNDED);
+        assertThat(((Settlement) a).state()).isEqualTo(Settlement.State.RELEASED);
     }
 
     @Test
     void nothingDeliveredChargesNothing() {
         Admitted a = admission.admit(request(MODEL));
 
-        assertThat(a.settle(new UsageReport(10, 5, 15, "", false, true))).isZero();
+        var settled = a.settle(new UsageReport(10, 5, 15, "", false, true));
+        assertThat(settled.quota()).isZero();
 
         assertThat(rows.userQuota(1)).isEqualTo(USER_QUOTA);
-        assertThat(a.chargedUsage()).isNull();
+        assertThat(settled.tokens()).isNull();
     }
 
     @Test
@@ -122,11 +126,12 @@ class NativeAdmittedTest {
         int completion = TokenCounter.shared().countText(MODEL, "Hello there, quota.");
         Admitted a = admission.admit(request);
 
-        long charged = a.settle(new UsageReport(null, null, null, "Hello there, quota.", true, false));
+        var settled = a.settle(new UsageReport(null, null, null, "Hello there, quota.", true, false));
+        long charged = settled.quota();
 
         assertThat(charged).isEqualTo(prompt + completion * 4L);
-        assertThat(a.chargedUsage().promptTokens()).isEqualTo(prompt);
-        assertThat(a.chargedUsage().completionTokens()).isEqualTo(completion);
+        assertThat(settled.tokens().promptTokens()).isEqualTo(prompt);
+        assertThat(settled.tokens().completionTokens()).isEqualTo(completion);
         assertThat(rows.userQuota(1)).isEqualTo(USER_QUOTA - charged);
     }
 
@@ -135,7 +140,7 @@ class NativeAdmittedTest {
         Admitted a = admission.admit(request(MODEL));
         int delivered = TokenCounter.shared().countText(MODEL, "Hello");
 
-        long charged = a.settle(new UsageReport(100, 400, 500, "Hello", true, true));
+        long charged = a.settle(new UsageReport(100, 400, 500, "Hello", true, true)).quota();
 
         assertThat(charged).isEqualTo(100 + delivered * 4L);
         assertThat(charged).isPositive().isLessThan(ESTIMATE);
@@ -145,7 +150,7 @@ class NativeAdmittedTest {
     void overageIsChargedAndCounted() {
         Admitted a = admission.admit(request(MODEL));
 
-        long charged = a.settle(usage(700, 100)); // 700 + 400 = 1100 > 600 reserved
+        long charged = a.settle(usage(700, 100)).quota(); // 700 + 400 = 1100 > 600 reserved
 
         assertThat(charged).isEqualTo(1_100);
         assertThat(rows.userQuota(1)).isEqualTo(USER_QUOTA - 1_100);
@@ -157,7 +162,7 @@ class NativeAdmittedTest {
         Admitted a = admission.admit(request("fixed"));
 
         assertThat(a.estimatedQuota()).isEqualTo(5_000);
-        assertThat(a.settle(usage(1, 100_000))).isEqualTo(5_000);
+        assertThat(a.settle(usage(1, 100_000)).quota()).isEqualTo(5_000);
         assertThat(rows.userQuota(1)).isEqualTo(USER_QUOTA - 5_000);
     }
 
@@ -170,10 +175,10 @@ class NativeAdmittedTest {
                 throw new IllegalStateException("database gone");
             }
         };
-        NativeQuotaAdmission withFailingStore = new NativeQuotaAdmission(pricing, failing, metrics);
+        NativeQuotaAdmission withFailingStore = new NativeQuotaAdmission(pricing, failing, () -> OutputCap.OFF, () -> 256, metrics);
         Admitted a = withFailingStore.admit(request(MODEL));
 
-        assertThat(a.settle(usage(10, 5))).isEqualTo(ESTIMATE);
+        assertThat(a.settle(usage(10, 5)).quota()).isEqualTo(ESTIMATE);
         a.close();
 
         assertThat(rows.userQuota(1)).isEqualTo(USER_QUOTA - ESTIMATE);
@@ -226,7 +231,7 @@ class NativeAdmittedTest {
                     Future<Long> f = pool.submit(() -> {
                         go.await();
                         if (settle) {
-                            return a.settle(usage(10, 5));
+                            return a.settle(usage(10, 5)).quota();
                         }
                         a.close();
                         return -1L;
@@ -240,8 +245,8 @@ class NativeAdmittedTest {
                 for (Future<Long> f : settles) {
                     results.add(f.get());
                 }
-                NativeAdmitted.State state = ((NativeAdmitted) a).state();
-                if (state == NativeAdmitted.State.SETTLED) {
+                Settlement.State state = ((Settlement) a).state();
+                if (state == Settlement.State.SETTLED) {
                     assertThat(results).as("round %d", round).contains(30L).allMatch(r -> r == 30L || r == 0L);
                     assertThat(rows.userQuota(1)).as("round %d", round).isEqualTo(USER_QUOTA - 30);
                 } else {

@@ -52,6 +52,14 @@ class OutboxRepository {
                 .update() == 1;
     }
 
+    /** Moves an INTENT row's recovery deadline (a request still running); false when it is no longer an intent. */
+    boolean postponeIntent(String eventId, long dueAt, long now) {
+        return jdbc.sql("""
+                UPDATE usage_events SET next_attempt_at = :due, updated_at = :now
+                 WHERE event_id = :eventId AND status = 'INTENT'""")
+                .param("due", dueAt).param("now", now).param("eventId", eventId).update() == 1;
+    }
+
     /** Deletes an INTENT row that owes nothing (no hold, nothing charged). */
     boolean discard(String eventId) {
         return jdbc.sql("DELETE FROM usage_events WHERE event_id = :eventId AND status = 'INTENT'")

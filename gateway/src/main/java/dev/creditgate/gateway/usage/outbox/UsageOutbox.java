@@ -77,6 +77,16 @@ public class UsageOutbox {
         return won;
     }
 
+    /**
+     * Keeps a running request's intent from being recovered: its deadline becomes now +
+     * {@code gateway.usage.outbox.intent-timeout} again (a stream that outlives the timeout is renewed, not charged
+     * its estimate).
+     */
+    public boolean keepAlive(String eventId) {
+        long now = clock.millis();
+        return repository.postponeIntent(eventId, now + properties.intentTimeout().toMillis(), now);
+    }
+
     /** Drops an intent that owes nothing (no hold to release, nothing delivered). */
     public boolean discard(String eventId) {
         return repository.discard(eventId);

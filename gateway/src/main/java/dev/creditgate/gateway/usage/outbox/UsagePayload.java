@@ -18,19 +18,28 @@ import tools.jackson.databind.node.ObjectNode;
  * @param costUsd          cost in USD, scale <= 6, >= 0
  * @param timestampMs      when the usage was recorded (the webhook's {@code timestamp}; fixed across retries)
  * @param estimate         true while it is the admission's estimate (intent rows and recovered rows)
+ * @param cacheReadTokens  the part of {@code promptTokens} read from the prompt cache
+ * @param cacheWriteTokens the part of {@code promptTokens} written to the cache (5-minute and 1-hour writes)
  */
 public record UsagePayload(String model, long promptTokens, long completionTokens, BigDecimal costUsd,
-                           long timestampMs, boolean estimate) {
+                           long timestampMs, boolean estimate, long cacheReadTokens, long cacheWriteTokens) {
 
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
     public UsagePayload {
         Objects.requireNonNull(costUsd, "costUsd");
-        if (costUsd.signum() < 0 || promptTokens < 0 || completionTokens < 0) {
+        if (costUsd.signum() < 0 || promptTokens < 0 || completionTokens < 0 || cacheReadTokens < 0
+                || cacheWriteTokens < 0) {
             throw new IllegalArgumentException("usage payload: negative amount (cost " + costUsd.toPlainString()
                     + ", tokens " + promptTokens + "/" + completionTokens + ")");
         }
+    }
+
+    /** A payload without cache tokens. */
+    public UsagePayload(String model, long promptTokens, long completionTokens, BigDecimal costUsd, long timestampMs,
+                        boolean estimate) {
+        this(model, promptTokens, completionTokens, costUsd, timestampMs, estimate, 0, 0);
     }
 
     public long totalTokens() {
@@ -45,6 +54,12 @@ public record UsagePayload(String model, long promptTokens, long completionToken
         n.put("costUsd", costUsd.toPlainString());
         n.put("timestamp", timestampMs);
         n.put("estimate", estimate);
+        if (cacheReadTokens > 0) {
+            n.put("cacheReadTokens", cacheReadTokens);
+        }
+        if (cacheWriteTokens > 0) {
+            n.put("cacheWriteTokens", cacheWriteTokens);
+        }
         return JSON.writeValueAsString(n);
     }
 
@@ -53,6 +68,7 @@ public record UsagePayload(String model, long promptTokens, long completionToken
         return new UsagePayload(n.path("model").isNull() ? null : n.path("model").asString(null),
                 n.path("promptTokens").asLong(0), n.path("completionTokens").asLong(0),
                 new BigDecimal(n.path("costUsd").asString("0")), n.path("timestamp").asLong(0),
-                n.path("estimate").asBoolean(false));
+                n.path("estimate").asBoolean(false), n.path("cacheReadTokens").asLong(0),
+                n.path("cacheWriteTokens").asLong(0));
     }
 }

@@ -1,4 +1,4 @@
-package dev.creditgate.gateway.quota;
+package dev.creditgate.gateway.pricing;
 
 import dev.creditgate.gateway.option.OptionService;
 import dev.creditgate.gateway.pricing.Pricer;
@@ -11,7 +11,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The {@link Pricer} for the options in force ({@code ModelRatio}, {@code CompletionRatio}, {@code GroupRatio},
- * {@code ModelPrice}, {@code AllowUnpricedModels}), rebuilt only when one of their stored values changes.
+ * {@code ModelPrice}, {@code CacheRatio}, {@code CreateCacheRatio}, {@code DefaultMaxOutputTokens},
+ * {@code AllowUnpricedModels}), rebuilt only when one of their stored values changes.
  * An option not stored anywhere keeps new-api's default. A stored value that does not parse (it cannot be
  * written through {@code PUT /api/option/}, but a hand-edited row could) leaves the previous prices in force.
  */
@@ -19,8 +20,7 @@ import org.springframework.stereotype.Component;
 public class PricerSource {
 
     private static final Logger log = LoggerFactory.getLogger(PricerSource.class);
-    private static final String[] KEYS = {
-            PricingConfig.MODEL_RATIO, PricingConfig.COMPLETION_RATIO, PricingConfig.GROUP_RATIO, PricingConfig.MODEL_PRICE};
+    private static final String[] KEYS = PricingConfig.KEY_ORDER.toArray(String[]::new);
 
     private final OptionService options;
     private volatile Snapshot current = new Snapshot(new String[KEYS.length], false, Pricer.defaults());
