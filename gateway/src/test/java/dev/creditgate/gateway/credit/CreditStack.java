@@ -99,10 +99,18 @@ final class CreditStack implements AutoCloseable {
         return out;
     }
 
-    /** Sum of the logged quota of a token, in credits at 100 credits per USD (500,000 quota = 1 USD). */
+    /**
+     * Sum of the logged exact costs of a token, in credits at 100 credits per USD, each row rounded to a micro-credit
+     * as the platform converts each charge (HALF_UP).
+     */
     static BigDecimal credits(List<JsonNode> logs) {
-        long quota = logs.stream().mapToLong(l -> l.path("quota").asLong()).sum();
-        return BigDecimal.valueOf(quota).multiply(BigDecimal.valueOf(100)).divide(BigDecimal.valueOf(500_000));
+        return logs.stream().map(CreditStack::credits).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    /** One log row's exact cost in credits, rounded as the platform rounds one charge. */
+    static BigDecimal credits(JsonNode log) {
+        return new BigDecimal(log.path("cost_usd").asString()).multiply(BigDecimal.valueOf(100))
+                .setScale(6, java.math.RoundingMode.HALF_UP);
     }
 
     /** Waits until no usage event is INTENT or PENDING (the outbox drained). */
