@@ -7,7 +7,7 @@ public final class CreditApi {
     public static final String HEADER_API_KEY = "X-API-Key";
     /** {@code GET BALANCE_PATH + keyId}. */
     public static final String BALANCE_PATH = "/api/credits/balance/";
-    /** {@code POST HOLDS_PATH}; {@code POST HOLDS_PATH + "/" + holdId + "/capture"} and {@code "/release"}. */
+    /** {@code POST HOLDS_PATH}; {@code POST HOLDS_PATH + "/" + holdId + "/capture"}, {@code "/release"}, {@code "/extend"}. */
     public static final String HOLDS_PATH = "/api/credits/holds";
     /** Usage webhook receiver. */
     public static final String WEBHOOK_PATH = "/api/webhooks/usage";
@@ -24,5 +24,9 @@ public final class CreditApi {
 
     public static String releasePath(String holdId) {
         return HOLDS_PATH + "/" + holdId + "/release";
+    }
+
+    public static String extendPath(String holdId) {
+        return HOLDS_PATH + "/" + holdId + "/extend";
     }
 }

@@ -1,18 +1,18 @@
 package dev.creditgate.contract;
 
 /**
- * The {@code outcome} of a capture or release. Repeating a capture (same {@code eventId}) or a release answers
+ * The {@code outcome} of a capture, release or extension. Repeating a capture (same {@code eventId}) or a release answers
  * the same outcome again (idempotent). HTTP status per operation:
  *
  * <table>
- *   <tr><th>hold state</th><th>capture</th><th>release</th></tr>
- *   <tr><td>pending</td><td>200 CAPTURED</td><td>200 RELEASED</td></tr>
+ *   <tr><th>hold state</th><th>capture</th><th>release</th><th>extend</th></tr>
+ *   <tr><td>pending</td><td>200 CAPTURED</td><td>200 RELEASED</td><td>200 EXTENDED</td></tr>
  *   <tr><td>pending, TTL passed / expired</td><td>200 CAPTURED_AFTER_EXPIRY (409 EXPIRED when late captures
- *       are refused by configuration)</td><td>200 EXPIRED</td></tr>
- *   <tr><td>captured, same eventId</td><td>200 CAPTURED / CAPTURED_AFTER_EXPIRY (replay)</td><td>409 ALREADY_CAPTURED</td></tr>
- *   <tr><td>captured, other eventId</td><td>409 ALREADY_CAPTURED</td><td>409 ALREADY_CAPTURED</td></tr>
- *   <tr><td>released</td><td>409 RELEASED</td><td>200 RELEASED (replay)</td></tr>
- *   <tr><td>pending, eventId already charged elsewhere</td><td>200 DUPLICATE_EVENT (hold voided, nothing debited)</td><td>-</td></tr>
+ *       are refused by configuration)</td><td>200 EXPIRED</td><td>409 EXPIRED</td></tr>
+ *   <tr><td>captured, same eventId</td><td>200 CAPTURED / CAPTURED_AFTER_EXPIRY (replay)</td><td>409 ALREADY_CAPTURED</td><td>409 ALREADY_CAPTURED</td></tr>
+ *   <tr><td>captured, other eventId</td><td>409 ALREADY_CAPTURED</td><td>409 ALREADY_CAPTURED</td><td>409 ALREADY_CAPTURED</td></tr>
+ *   <tr><td>released</td><td>409 RELEASED</td><td>200 RELEASED (replay)</td><td>409 RELEASED</td></tr>
+ *   <tr><td>pending, eventId already charged elsewhere</td><td>200 DUPLICATE_EVENT (hold voided, nothing debited)</td><td>-</td><td>-</td></tr>
  * </table>
  */
 public enum HoldOutcome {
@@ -27,5 +27,7 @@ public enum HoldOutcome {
     /** The hold expired: nothing held, nothing debited. On release: 200; on a refused late capture: 409. */
     EXPIRED,
     /** The hold was captured already (under another eventId, or a release came after the capture): 409. */
-    ALREADY_CAPTURED
+    ALREADY_CAPTURED,
+    /** Extension: the hold is still pending and expires at the answer's {@code expiresAt} (repeating it is safe). */
+    EXTENDED
 }

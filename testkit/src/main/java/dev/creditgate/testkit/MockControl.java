@@ -29,7 +29,8 @@ final class MockControl {
             "omitUsage", "cutAfterChunks");
     static final Set<String> KEYS = Set.of("text", "replyChunks", "chunks", "promptTokens", "completionTokens",
             "apiKey", "models", "embeddingDimensions", "recordLimit", "nextCalls", "delayMs", "chunkDelayMs",
-            "failStatus", "failMessage", "garbage", "omitUsage", "cutAfterChunks");
+            "failStatus", "failMessage", "garbage", "omitUsage", "cutAfterChunks",
+            "answerAtOutputLimit", "defaultOutputLimit", "exceedOutputLimit", "outputTokensPerChunk");
 
     private MockControl() {
     }
@@ -102,6 +103,20 @@ final class MockControl {
         int dims = doc.has("embeddingDimensions") ? (int) integer(doc, "embeddingDimensions", 1) : s.embeddingDimensions();
         int recordLimit = doc.has("recordLimit") ? (int) integer(doc, "recordLimit", 0) : s.recordLimit();
 
+        OutputLimit limit = mock.outputLimit();
+        if (doc.has("answerAtOutputLimit")) {
+            limit = limit.withAnswerAtLimit(bool(doc, "answerAtOutputLimit"));
+        }
+        if (doc.has("defaultOutputLimit")) {
+            limit = limit.withDefaultLimit(integer(doc, "defaultOutputLimit", 1));
+        }
+        if (doc.has("exceedOutputLimit")) {
+            limit = limit.withExceedBy(integer(doc, "exceedOutputLimit", 0));
+        }
+        if (doc.has("outputTokensPerChunk")) {
+            limit = limit.withTokensPerChunk((int) integer(doc, "outputTokensPerChunk", 1));
+        }
+
         boolean hasFault = FAULT_KEYS.stream().anyMatch(doc::has);
         int nextCalls = doc.has("nextCalls") ? (int) integer(doc, "nextCalls", 1) : 0;
         if (nextCalls > 0 && !hasFault) {
@@ -144,6 +159,8 @@ final class MockControl {
         if (doc.has("recordLimit")) {
             mock.recordLimit(recordLimit);
         }
+        OutputLimit nextLimit = limit;
+        mock.updateOutputLimit(o -> nextLimit);
         if (fault != null) {
             if (nextCalls > 0) {
                 mock.faultNext(nextCalls, fault);
@@ -232,6 +249,10 @@ final class MockControl {
         array(sb, s.models());
         sb.append(",\"embeddingDimensions\":").append(s.embeddingDimensions())
                 .append(",\"recordLimit\":").append(s.recordLimit())
+                .append(",\"answerAtOutputLimit\":").append(mock.outputLimit().answerAtLimit())
+                .append(",\"defaultOutputLimit\":").append(mock.outputLimit().defaultLimit())
+                .append(",\"exceedOutputLimit\":").append(mock.outputLimit().exceedBy())
+                .append(",\"outputTokensPerChunk\":").append(mock.outputLimit().tokensPerChunk())
                 .append(",\"fault\":{\"delayMs\":").append(f.delay().toMillis())
                 .append(",\"chunkDelayMs\":").append(f.chunkDelay().toMillis())
                 .append(",\"failStatus\":").append(f.status())

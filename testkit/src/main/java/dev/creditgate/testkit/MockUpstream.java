@@ -115,6 +115,8 @@ public final class MockUpstream implements AutoCloseable {
     private volatile Settings settings = Settings.DEFAULTS;
     private volatile List<String> replyChunks = Settings.DEFAULTS.replyChunks();
     private volatile Fault fault = Fault.NONE;
+    private volatile OutputLimit outputLimit = OutputLimit.DEFAULTS;
+    private volatile OutputLimit baselineOutputLimit = OutputLimit.DEFAULTS;
     private final ConcurrentLinkedQueue<Fault> nextFaults = new ConcurrentLinkedQueue<>();
 
     private final LongAdder calls = new LongAdder();
@@ -264,6 +266,45 @@ public final class MockUpstream implements AutoCloseable {
         return String.join("", replyChunks);
     }
 
+    /**
+     * On: every chat / responses / messages answer (stream or not) writes exactly the request's output limit
+     * ({@code max_completion_tokens}/{@code max_tokens}, {@code max_output_tokens}, {@code max_tokens}), or
+     * {@link #defaultOutputLimit(long)} when it names none, as completion/output tokens: usage reports that many
+     * (whatever {@link #usage} says for completion tokens), the text is that many words, the reply ends as
+     * truncated. An answer above 1,000,000 tokens is refused with 400. Off (default): the limit caps
+     * the reply's chunks.
+     */
+    public MockUpstream answerAtOutputLimit(boolean on) {
+        return updateOutputLimit(o -> o.withAnswerAtLimit(on));
+    }
+
+    /** The output limit assumed by {@link #answerAtOutputLimit} when a request names none (default 4096). */
+    public MockUpstream defaultOutputLimit(long tokens) {
+        return updateOutputLimit(o -> o.withDefaultLimit(tokens));
+    }
+
+    /**
+     * An upstream that ignores the output limit: every chat / responses / messages answer writes the limit (or
+     * the default one) plus {@code extraTokens}, as {@link #answerAtOutputLimit} does but more; 0 (default) honours it.
+     */
+    public MockUpstream exceedOutputLimit(long extraTokens) {
+        return updateOutputLimit(o -> o.withExceedBy(extraTokens));
+    }
+
+    /** Output tokens per content chunk while {@link #answerAtOutputLimit} is on (default 1: one chunk per token). */
+    public MockUpstream outputTokensPerChunk(int tokens) {
+        return updateOutputLimit(o -> o.withTokensPerChunk(tokens));
+    }
+
+    OutputLimit outputLimit() {
+        return outputLimit;
+    }
+
+    synchronized MockUpstream updateOutputLimit(UnaryOperator<OutputLimit> change) {
+        outputLimit = change.apply(outputLimit);
+        return this;
+    }
+
     private synchronized MockUpstream update(UnaryOperator<Settings> change) {
         Settings next = change.apply(settings);
         replyChunks = next.replyChunks();
@@ -340,6 +381,7 @@ public final class MockUpstream implements AutoCloseable {
         synchronized (this) {
             settings = baseline;
             replyChunks = baseline.replyChunks();
+            outputLimit = baselineOutputLimit;
         }
         clearFaults();
         return resetStats();
@@ -363,6 +405,7 @@ public final class MockUpstream implements AutoCloseable {
     MockUpstream keepAsBaseline() {
         baseline = settings;
         baselineFault = fault;
+        baselineOutputLimit = outputLimit;
         return this;
     }
 
@@ -599,6 +642,12 @@ public final class MockUpstream implements AutoCloseable {
             badRequest(ex, api, "max_tokens: Field required");
             return;
         }
+        long fillTokens = fillTokens(route, outputLimitOf(route, request), outputLimit);
+        if (fillTokens > OutputLimit.MAX_TOKENS) {
+            badRequest(ex, api, "output limit too large: the answer would have " + fillTokens
+                    + " tokens (expected: <= " + OutputLimit.MAX_TOKENS + ")");
+            return;
+        }
         boolean stream = Json.bool(request.get("stream"), false)
                 && route != Route.EMBEDDINGS && route != Route.COUNT_TOKENS;
         if (f.garbage()) {
@@ -663,20 +712,37 @@ public final class MockUpstream implements AutoCloseable {
         }
     }
 
-    private Call call(Route route, String model, JsonNode request, Settings s, Fault f) {
-        List<String> chunks = replyChunks;
-        long cap = switch (route) {
+    /** The request's output limit; -1 when it names none or the route has none. */
+    private static long outputLimitOf(Route route, JsonNode request) {
+        return switch (route) {
             case CHAT -> Json.number(request.get("max_completion_tokens"), Json.number(request.get("max_tokens"), -1));
             case RESPONSES -> Json.number(request.get("max_output_tokens"), -1);
             case MESSAGES -> Json.number(request.get("max_tokens"), -1);
             default -> -1;
         };
+    }
+
+    /** Output tokens an answer writes by {@link #answerAtOutputLimit}; -1 when that mode is off or not for this route. */
+    private static long fillTokens(Route route, long requestLimit, OutputLimit o) {
+        return route == Route.CHAT || route == Route.RESPONSES || route == Route.MESSAGES ? o.tokensFor(requestLimit) : -1;
+    }
+
+    private Call call(Route route, String model, JsonNode request, Settings s, Fault f) {
+        List<String> chunks = replyChunks;
+        long cap = outputLimitOf(route, request);
         boolean truncated = cap >= 1 && cap < chunks.size();
         if (truncated) {
             chunks = chunks.subList(0, (int) cap);
         }
         long prompt = s.promptTokens >= 0 ? s.promptTokens : promptTokens(request);
         long completion = s.completionTokens >= 0 ? s.completionTokens : chunks.size();
+        OutputLimit fill = outputLimit;
+        long fillTokens = fillTokens(route, cap, fill);
+        if (fillTokens >= 1) {
+            chunks = fill.chunks(fillTokens);
+            truncated = true;
+            completion = fillTokens;
+        }
         return new Call(model, chunks, truncated, prompt, completion, f.omitUsage(), request,
                 System.currentTimeMillis() / 1000);
     }

@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
  * java -cp testkit/target/testkit-*.jar dev.creditgate.testkit.MockUpstreamMain --port 8090 \
  *     [--host 127.0.0.1] [--delay-ms N] [--chunk-delay-ms N] [--api-key K] [--text T] [--chunks N]
  *     [--usage PROMPT,COMPLETION] [--record N]
+ *     [--answer-at-output-limit true|false] [--default-output-limit N] [--exceed-output-limit N]
  * </pre>
  * Prints one line {@code mock upstream listening on http://HOST:PORT} once it accepts connections.
  */
@@ -29,6 +30,7 @@ public final class MockUpstreamMain {
         long prompt = -1;
         long completion = -1;
         int record = 1000;
+        OutputLimit outputLimit = OutputLimit.DEFAULTS;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) {
@@ -57,16 +59,28 @@ public final class MockUpstreamMain {
                         completion = Long.parseLong(parts[1].strip());
                     }
                     case "--record" -> record = Integer.parseInt(value);
+                    case "--answer-at-output-limit" -> {
+                        if (!value.equals("true") && !value.equals("false")) {
+                            usage(arg + ": " + value + " (expected: true or false)");
+                        }
+                        outputLimit = outputLimit.withAnswerAtLimit(Boolean.parseBoolean(value));
+                    }
+                    case "--default-output-limit" -> outputLimit = outputLimit.withDefaultLimit(Long.parseLong(value));
+                    case "--exceed-output-limit" -> outputLimit = outputLimit.withExceedBy(Long.parseLong(value));
                     default -> usage("unknown option " + arg);
                 }
             } catch (NumberFormatException e) {
                 usage(arg + ": " + value + " (expected: a number)");
+            } catch (IllegalArgumentException e) {
+                usage(e.getMessage());
             }
         }
         MockUpstream mock;
         try {
             mock = MockUpstream.start(InetAddress.getByName(host), port);
             mock.fault(fault).apiKey(apiKey).recordLimit(record).usage(prompt, completion);
+            OutputLimit limit = outputLimit;
+            mock.updateOutputLimit(o -> limit);
             if (text != null) {
                 mock.reply(text);
             }
@@ -94,6 +108,8 @@ public final class MockUpstreamMain {
                 usage: MockUpstreamMain [--port 8090] [--host 127.0.0.1] [--delay-ms N] [--chunk-delay-ms N]
                                         [--api-key K] [--text "reply words"] [--chunks N]
                                         [--usage PROMPT,COMPLETION] [--record N]
+                                        [--answer-at-output-limit true|false] [--default-output-limit N]
+                                        [--exceed-output-limit N]
                 control: GET /_mock/stats, GET|POST /_mock/config, POST /_mock/reset, GET /_mock/requests""";
         if (error == null) {
             System.out.println(text);

@@ -19,7 +19,10 @@ import dev.creditgate.credits.CreditsProperties;
 import dev.creditgate.credits.ledger.Money;
 import dev.creditgate.credits.web.RequestBodies;
 
-/** {@code POST /api/credits/holds}, {@code .../:holdId/capture}, {@code .../:holdId/release} (scope holds:write). */
+/**
+ * {@code POST /api/credits/holds}, {@code .../:holdId/capture}, {@code .../:holdId/release}, {@code .../:holdId/extend}
+ * (scope holds:write).
+ */
 @RestController
 class HoldController {
 
@@ -78,6 +81,14 @@ class HoldController {
         return answer(holds.release(holdId));
     }
 
+    /** {@code {ttlSeconds}} (1 .. credits.holds.max-ttl, required): see {@link HoldService#extend}. */
+    @PostMapping(CreditApi.HOLDS_PATH + "/{holdId}/extend")
+    ResponseEntity<HoldOutcomeAnswer> extend(@PathVariable String holdId, @RequestBody(required = false) byte[] body) {
+        JsonNode o = RequestBodies.object(body);
+        long ttl = RequestBodies.integer(o, "ttlSeconds", 1, props.maxTtl().toSeconds(), null);
+        return answer(holds.extend(holdId, ttl));
+    }
+
     private static ResponseEntity<HoldOutcomeAnswer> answer(HoldService.OutcomeResult r) {
         Hold h = r.hold();
         String code = r.success() ? null : switch (r.outcome()) {
@@ -89,7 +100,8 @@ class HoldController {
         String message = r.success() ? null : message(r.outcome(), h);
         HoldOutcomeAnswer body = new HoldOutcomeAnswer(r.success(), h.id(), r.outcome().name(), code, message,
                 Money.toCredits(h.amount()), r.captured() == null ? null : Money.toCredits(r.captured()),
-                Money.toCredits(r.available()), Money.toCredits(r.debt()));
+                Money.toCredits(r.available()), Money.toCredits(r.debt()),
+                r.outcome() == HoldOutcome.EXTENDED ? Times.iso(h.expiresAtMs()) : null);
         return ResponseEntity.status(r.success() ? HttpStatus.OK : HttpStatus.CONFLICT).body(body);
     }
 

@@ -176,7 +176,11 @@ public class HoldService implements org.springframework.beans.factory.Disposable
         boolean late = hold.expiresAtMs() <= now;
         if (late && !props.honourLateCapture()) {
             expireOne(hold, now);
-            return finish("capture", conflictOrReplay(byId(holdId).orElseThrow(), event, true));
+            Hold after = byId(holdId).orElseThrow();
+            if (!Hold.PENDING.equals(after.status())) {
+                return finish("capture", conflictOrReplay(after, event, true));
+            }
+            late = false; // extended between the read and the expiry: it is a capture in time
         }
         HoldOutcome outcome = late ? HoldOutcome.CAPTURED_AFTER_EXPIRY : HoldOutcome.CAPTURED;
         HoldOutcome done = batcher.run(hold.userId(), () -> {
@@ -224,9 +228,8 @@ public class HoldService implements org.springframework.beans.factory.Disposable
     OutcomeResult release(String holdId) {
         Hold hold = byId(holdId).orElseThrow(() -> ApiError.NOT_FOUND.exception("hold not found: " + holdId));
         long now = clock.millis();
-        if (hold.expiresAtMs() <= now) {
-            expireOne(hold, now);
-        } else {
+        // a hold extended between the read and the expiry is not expired: it is released as a pending one
+        if (hold.expiresAtMs() > now || !expireOne(hold, now)) {
             batcher.run(hold.userId(), () -> {
                 int n = sql.jdbc().sql("UPDATE holds SET status = 'RELEASED', finalized_at_ms = :now, outcome = 'RELEASED'"
                                 + " WHERE id = :id AND status = 'PENDING'")
@@ -245,6 +248,41 @@ public class HoldService implements org.springframework.beans.factory.Disposable
             case Hold.EXPIRED -> result(HoldOutcome.EXPIRED, true, after);
             default -> result(HoldOutcome.ALREADY_CAPTURED, false, after);
         });
+    }
+
+    /**
+     * Hold renewal, for a stream that outlives its hold's TTL: a PENDING hold whose TTL has not passed now expires
+     * {@code ttlSeconds} from now. Never earlier than it already did, so a repeat or a late retry of an extension
+     * cannot shorten a later one: idempotent. A hold that is no longer pending, or whose TTL has passed (it stops
+     * counting then, SPEC 4.1; it is made EXPIRED here), is not extended and the answer names its state.
+     *
+     * <p>Not through {@link HoldBatcher}: an extension changes one column of one hold row and moves no money, so it
+     * takes no user-row lock and needs no group commit. It is the one conditional statement below, on its own; the
+     * transitions that race with it (capture, release, expiry) are conditional on {@code status = 'PENDING'}, and
+     * expiry also on {@code expires_at_ms <= :now}, so an extended hold is never expired by a sweep that had read it
+     * as due before the extension.
+     */
+    OutcomeResult extend(String holdId, long ttlSeconds) {
+        Hold hold = byId(holdId).orElseThrow(() -> ApiError.NOT_FOUND.exception("hold not found: " + holdId));
+        long now = clock.millis();
+        long until = now + ttlSeconds * 1000;
+        sql.jdbc().sql("""
+                        UPDATE holds SET expires_at_ms = :until
+                         WHERE id = :id AND status = 'PENDING' AND expires_at_ms > :now AND expires_at_ms < :until""")
+                .param("until", until).param("id", hold.id()).param("now", now).update();
+        Hold after = byId(holdId).orElseThrow();
+        if (Hold.PENDING.equals(after.status()) && after.expiresAtMs() <= now) {
+            expireOne(after, now);
+            after = byId(holdId).orElseThrow();
+        }
+        OutcomeResult r = switch (after.status()) {
+            case Hold.PENDING -> result(HoldOutcome.EXTENDED, true, after); // extended now, or already as far
+            case Hold.CAPTURED -> result(HoldOutcome.ALREADY_CAPTURED, false, after);
+            case Hold.RELEASED -> result(HoldOutcome.RELEASED, false, after);
+            default -> result(HoldOutcome.EXPIRED, false, after);
+        };
+        metrics.extend(r.outcome().name());
+        return r;
     }
 
     /** What a capture that changed nothing answers: a replay of the same capture, or the conflicting state. */
@@ -300,11 +338,15 @@ public class HoldService implements org.springframework.beans.factory.Disposable
         return n;
     }
 
-    /** PENDING -> EXPIRED, giving the reservation back; false when another path finalised it first. */
+    /**
+     * PENDING -> EXPIRED, giving the reservation back; false when another path finalised it first or an extension
+     * moved its expiry past {@code now} since it was read.
+     */
     private boolean expireOne(Hold h, long now) {
         Boolean done = tx.execute(status -> {
             int n = sql.jdbc().sql("UPDATE holds SET status = 'EXPIRED', finalized_at_ms = :now, outcome = 'EXPIRED'"
-                    + " WHERE id = :id AND status = 'PENDING'").param("now", now).param("id", h.id()).update();
+                    + " WHERE id = :id AND status = 'PENDING' AND expires_at_ms <= :now")
+                    .param("now", now).param("id", h.id()).update();
             if (n == 1) {
                 sql.jdbc().sql("UPDATE users SET held = held - :a WHERE id = :u").param("a", h.amount())
                         .param("u", h.userId()).update();

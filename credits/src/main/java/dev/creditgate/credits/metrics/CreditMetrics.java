@@ -13,7 +13,7 @@ import dev.creditgate.credits.db.Sql;
 
 /**
  * Meters: {@code credits_holds_total{outcome=granted|refused|replayed}}, {@code credits_captures_total{outcome}},
- * {@code credits_releases_total{outcome}}, {@code credits_holds_expired_total},
+ * {@code credits_releases_total{outcome}}, {@code credits_extends_total{outcome}}, {@code credits_holds_expired_total},
  * {@code credits_webhooks_total{outcome}}, {@code credits_holds_batch_size} (units per group commit), and the gauges {@code credits_debt_total} (credits owed by users in
  * debt, across all instances: read from the database every 10 s) and {@code credits_debt_users}.
  */
@@ -45,6 +45,10 @@ public class CreditMetrics {
 
     public void release(String outcome) {
         registry.counter("credits.releases", "outcome", outcome).increment();
+    }
+
+    public void extend(String outcome) {
+        registry.counter("credits.extends", "outcome", outcome).increment();
     }
 
     public void webhook(String outcome) {

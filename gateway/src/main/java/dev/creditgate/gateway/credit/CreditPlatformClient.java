@@ -83,7 +83,7 @@ public final class CreditPlatformClient implements AutoCloseable {
 
     /** Operation names, as metric tags. */
     enum Op {
-        BALANCE, HOLD, CAPTURE, RELEASE, WEBHOOK;
+        BALANCE, HOLD, CAPTURE, RELEASE, EXTEND, WEBHOOK;
 
         final String tag = name().toLowerCase();
     }
@@ -331,6 +331,26 @@ public final class CreditPlatformClient implements AutoCloseable {
         return execute(Op.RELEASE, "POST", CreditApi.releasePath(segment(holdId)),
                 "{}".getBytes(StandardCharsets.UTF_8), null, (status, b, s) -> interpretSettle(holdId, status, b),
                 u -> u);
+    }
+
+    /**
+     * {@code POST {domain}/api/credits/holds/{holdId}/extend} {@code {ttlSeconds}}: the pending hold then expires
+     * {@code ttlSeconds} from now (on the platform's clock), for a stream that outlives its hold's TTL. Idempotent
+     * (the platform never moves an expiry earlier), so the retry is safe. Answers {@link SettleResult.Settled} with
+     * outcome {@code EXTENDED}; {@link SettleResult.Rejected} 409 when the hold can no longer be extended (outcome
+     * {@code EXPIRED}, {@code ALREADY_CAPTURED} or {@code RELEASED}), 404 unknown hold, 400 a TTL above the
+     * platform's maximum; or {@link Unavailable}.
+     *
+     * @param ttlSeconds seconds from now, >= 1 (the platform accepts up to its {@code credits.holds.max-ttl})
+     */
+    public SettleResult extendHold(String holdId, long ttlSeconds) {
+        Objects.requireNonNull(holdId, "holdId");
+        if (ttlSeconds < 1) {
+            throw new IllegalArgumentException("ttlSeconds: " + ttlSeconds + " (expected: >= 1)");
+        }
+        ObjectNode body = json.createObjectNode().put("ttlSeconds", ttlSeconds);
+        return execute(Op.EXTEND, "POST", CreditApi.extendPath(segment(holdId)), json.writeValueAsBytes(body), null,
+                (status, b, s) -> interpretSettle(holdId, status, b), u -> u);
     }
 
     /**
