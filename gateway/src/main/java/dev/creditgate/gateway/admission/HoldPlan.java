@@ -74,9 +74,12 @@ public record HoldPlan(OutputCap cap, RequestPricing.Priced priced, WorstCase wo
         return Optional.of(new HoldPlan(cap, priced, worst.withOutputLimit(affordableOutput)));
     }
 
-    /** The refusal text's tail for a worst-case plan: {@code "; affords 120 of 4096 output tokens (minimum 256)"}. */
+    /**
+     * The refusal text's tail for a worst-case plan of a per-token price: {@code "; the credit affords 120 of 4096
+     * output tokens (minimum 256)"}; empty otherwise (the output limit does not change a fixed price).
+     */
     public String affordsText(int affordableOutput, int minOutput) {
-        if (worst == null) {
+        if (worst == null || priced.price().kind() == dev.creditgate.gateway.pricing.Price.Kind.FIXED) {
             return "";
         }
         String affords = affordableOutput < 0 ? "not even the prompt" : affordableOutput + " of "

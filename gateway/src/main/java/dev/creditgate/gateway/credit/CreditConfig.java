@@ -33,6 +33,12 @@ class CreditConfig {
         return new FallbackPolicy(options::fallback, lastKnown, metrics, clock);
     }
 
+    /** Renewal of running requests' holds ({@link ActiveHolds}): the platform's extend call. */
+    @Bean
+    ActiveHolds.HoldExtender holdExtender(CreditPlatformClient client) {
+        return (holdId, ttlSeconds) -> client.extendHold(holdId, ttlSeconds) instanceof SettleResult.Settled;
+    }
+
     @Bean
     CreditCheck creditCheck(CreditPlatformClient client, FallbackPolicy fallback) {
         return new CreditCheck(client, fallback);
