@@ -115,6 +115,7 @@ public final class MockUpstream implements AutoCloseable {
     private volatile Settings settings = Settings.DEFAULTS;
     private volatile List<String> replyChunks = Settings.DEFAULTS.replyChunks();
     private volatile Fault fault = Fault.NONE;
+    private volatile Call.Cache cache = Call.Cache.NONE;
     private final ConcurrentLinkedQueue<Fault> nextFaults = new ConcurrentLinkedQueue<>();
 
     private final LongAdder calls = new LongAdder();
@@ -215,6 +216,22 @@ public final class MockUpstream implements AutoCloseable {
     public MockUpstream usage(long promptTokens, long completionTokens) {
         return update(s -> new Settings(s.baseChunks, s.chunkCount, Math.max(-1, promptTokens),
                 Math.max(-1, completionTokens), s.apiKey, s.models, s.embeddingDimensions, s.recordLimit));
+    }
+
+    /**
+     * Report these cache tokens as part of every answer's prompt tokens (which are raised to at least their sum), in
+     * each API's shape: Anthropic {@code input_tokens} (the uncached rest), {@code cache_read_input_tokens},
+     * {@code cache_creation_input_tokens} (write + write1h) and {@code cache_creation.ephemeral_5m/1h_input_tokens};
+     * OpenAI {@code prompt_tokens_details.cached_tokens} / {@code input_tokens_details.cached_tokens} (= read).
+     * All zero: no cache (the default).
+     */
+    public MockUpstream cacheTokens(long read, long write, long write1h) {
+        if (read < 0 || write < 0 || write1h < 0) {
+            throw new IllegalArgumentException("cacheTokens: " + read + "/" + write + "/" + write1h
+                    + " (expected: >= 0)");
+        }
+        cache = new Call.Cache(read, write, write1h);
+        return this;
     }
 
     /** Require this key ({@code Authorization: Bearer K} or {@code x-api-key: K}); null: accept any. */
@@ -341,6 +358,7 @@ public final class MockUpstream implements AutoCloseable {
             settings = baseline;
             replyChunks = baseline.replyChunks();
         }
+        cache = Call.Cache.NONE;
         clearFaults();
         return resetStats();
     }
@@ -392,7 +410,7 @@ public final class MockUpstream implements AutoCloseable {
         return streamsAbortedByClient.sum();
     }
 
-    /** Streams cut on purpose by {@link Fault#cutAfterChunks()}. */
+    /** Streams cut on purpose by {@link Fault#cutAfterChunks()} or {@link Fault#cutAtStart()}. */
     public long streamsCut() {
         return streamsCut.sum();
     }
@@ -675,10 +693,11 @@ public final class MockUpstream implements AutoCloseable {
         if (truncated) {
             chunks = chunks.subList(0, (int) cap);
         }
-        long prompt = s.promptTokens >= 0 ? s.promptTokens : promptTokens(request);
+        Call.Cache c = cache;
+        long prompt = Math.max(c.total(), s.promptTokens >= 0 ? s.promptTokens : promptTokens(request));
         long completion = s.completionTokens >= 0 ? s.completionTokens : chunks.size();
         return new Call(model, chunks, truncated, prompt, completion, f.omitUsage(), request,
-                System.currentTimeMillis() / 1000);
+                System.currentTimeMillis() / 1000, c);
     }
 
     private void stream(HttpExchange ex, Fault f, java.util.function.Consumer<Sse> writer) throws IOException {
@@ -690,6 +709,10 @@ public final class MockUpstream implements AutoCloseable {
             out.set("Cache-Control", "no-cache");
             ex.sendResponseHeaders(200, 0);
             OutputStream body = ex.getResponseBody();
+            if (f.cutAtStart()) {
+                body.flush(); // the headers reach the client, no event does
+                throw new Sse.Cut();
+            }
             writer.accept(new Sse(body, f));
             body.close();
             streamsCompleted.increment();
@@ -781,5 +804,9 @@ public final class MockUpstream implements AutoCloseable {
 
     MockUpstream settings(Settings next) {
         return update(s -> next);
+    }
+
+    Call.Cache cache() {
+        return cache;
     }
 }
