@@ -18,7 +18,7 @@ final class AnthropicWire {
         sb.append("}],\"stop_reason\":\"").append(stopReason(call)).append("\",\"stop_sequence\":null");
         if (!call.omitUsage()) {
             sb.append(",\"usage\":");
-            usage(sb, call.promptTokens(), call.completionTokens(), true);
+            usage(sb, call, call.completionTokens(), true);
         }
         return sb.append('}').toString();
     }
@@ -29,7 +29,7 @@ final class AnthropicWire {
                 .append("\",\"type\":\"message\",\"role\":\"assistant\",\"model\":");
         Json.str(start, call.model());
         start.append(",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":");
-        usage(start, call.promptTokens(), 1, true);
+        usage(start, call, 1, true);
         sse.event("message_start", start.append("}}").toString());
         sse.event("content_block_start",
                 "{\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}");
@@ -47,7 +47,7 @@ final class AnthropicWire {
                 .append("\",\"stop_sequence\":null}");
         if (!call.omitUsage()) {
             delta.append(",\"usage\":");
-            usage(delta, call.promptTokens(), call.completionTokens(), false);
+            usage(delta, call, call.completionTokens(), false);
         }
         sse.event("message_delta", delta.append('}').toString());
         sse.event("message_stop", "{\"type\":\"message_stop\"}");
@@ -61,10 +61,15 @@ final class AnthropicWire {
         return call.truncated() ? "max_tokens" : "end_turn";
     }
 
-    private static void usage(StringBuilder sb, long input, long output, boolean serviceTier) {
-        sb.append("{\"input_tokens\":").append(input)
-                .append(",\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0,\"output_tokens\":")
-                .append(output);
+    /** Anthropic's usage: {@code input_tokens} is the uncached part of the prompt. */
+    private static void usage(StringBuilder sb, Call call, long output, boolean serviceTier) {
+        Call.Cache c = call.cache();
+        sb.append("{\"input_tokens\":").append(Math.max(0, call.promptTokens() - c.total()))
+                .append(",\"cache_creation_input_tokens\":").append(c.write() + c.write1h())
+                .append(",\"cache_read_input_tokens\":").append(c.read())
+                .append(",\"cache_creation\":{\"ephemeral_5m_input_tokens\":").append(c.write())
+                .append(",\"ephemeral_1h_input_tokens\":").append(c.write1h())
+                .append("},\"output_tokens\":").append(output);
         if (serviceTier) {
             sb.append(",\"service_tier\":\"standard\"");
         }

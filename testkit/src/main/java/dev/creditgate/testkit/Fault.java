@@ -15,12 +15,13 @@ import java.util.Objects;
  * @param omitUsage      leave usage out (non-stream: no usage field; streams: no usage chunk / event usage)
  * @param cutAfterChunks when >= 0, close the connection abruptly after this many content deltas of a
  *                       stream (no terminating chunk, no {@code [DONE]}/{@code message_stop}); -1: off
+ * @param cutAtStart     close a stream's connection abruptly right after its 200 headers, before its first event
  */
 public record Fault(Duration delay, Duration chunkDelay, int status, String message, boolean garbage,
-                    boolean omitUsage, int cutAfterChunks) {
+                    boolean omitUsage, int cutAfterChunks, boolean cutAtStart) {
 
     /** No fault: answer at once, correctly. */
-    public static final Fault NONE = new Fault(Duration.ZERO, Duration.ZERO, 0, null, false, false, -1);
+    public static final Fault NONE = new Fault(Duration.ZERO, Duration.ZERO, 0, null, false, false, -1, false);
 
     public Fault {
         Objects.requireNonNull(delay, "delay");
@@ -37,32 +38,37 @@ public record Fault(Duration delay, Duration chunkDelay, int status, String mess
     }
 
     public Fault withDelay(Duration delay) {
-        return new Fault(delay, chunkDelay, status, message, garbage, omitUsage, cutAfterChunks);
+        return new Fault(delay, chunkDelay, status, message, garbage, omitUsage, cutAfterChunks, cutAtStart);
     }
 
     public Fault withChunkDelay(Duration chunkDelay) {
-        return new Fault(delay, chunkDelay, status, message, garbage, omitUsage, cutAfterChunks);
+        return new Fault(delay, chunkDelay, status, message, garbage, omitUsage, cutAfterChunks, cutAtStart);
     }
 
     /** Answer {@code status} with the API's usual error message. */
     public Fault withStatus(int status) {
-        return new Fault(delay, chunkDelay, status, null, garbage, omitUsage, cutAfterChunks);
+        return new Fault(delay, chunkDelay, status, null, garbage, omitUsage, cutAfterChunks, cutAtStart);
     }
 
     public Fault withStatus(int status, String message) {
-        return new Fault(delay, chunkDelay, status, message, garbage, omitUsage, cutAfterChunks);
+        return new Fault(delay, chunkDelay, status, message, garbage, omitUsage, cutAfterChunks, cutAtStart);
     }
 
     public Fault withGarbage() {
-        return new Fault(delay, chunkDelay, status, message, true, omitUsage, cutAfterChunks);
+        return new Fault(delay, chunkDelay, status, message, true, omitUsage, cutAfterChunks, cutAtStart);
     }
 
     public Fault withoutUsage() {
-        return new Fault(delay, chunkDelay, status, message, garbage, true, cutAfterChunks);
+        return new Fault(delay, chunkDelay, status, message, garbage, true, cutAfterChunks, cutAtStart);
     }
 
     /** Cut streams abruptly after {@code contentChunks} content deltas. */
     public Fault withCutAfter(int contentChunks) {
-        return new Fault(delay, chunkDelay, status, message, garbage, omitUsage, contentChunks);
+        return new Fault(delay, chunkDelay, status, message, garbage, omitUsage, contentChunks, cutAtStart);
+    }
+
+    /** Cut streams abruptly after their 200 headers, before the first event (a non-stream answer is unaffected). */
+    public Fault withCutAtStart() {
+        return new Fault(delay, chunkDelay, status, message, garbage, omitUsage, cutAfterChunks, true);
     }
 }

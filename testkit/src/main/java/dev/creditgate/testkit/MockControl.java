@@ -29,7 +29,7 @@ final class MockControl {
             "omitUsage", "cutAfterChunks");
     static final Set<String> KEYS = Set.of("text", "replyChunks", "chunks", "promptTokens", "completionTokens",
             "apiKey", "models", "embeddingDimensions", "recordLimit", "nextCalls", "delayMs", "chunkDelayMs",
-            "failStatus", "failMessage", "garbage", "omitUsage", "cutAfterChunks",
+            "failStatus", "failMessage", "garbage", "omitUsage", "cutAfterChunks", "cacheTokens",
             "answerAtOutputLimit", "defaultOutputLimit", "exceedOutputLimit", "outputTokensPerChunk");
 
     private MockControl() {
@@ -102,6 +102,7 @@ final class MockControl {
         List<String> models = doc.has("models") ? strings(doc, "models") : s.models();
         int dims = doc.has("embeddingDimensions") ? (int) integer(doc, "embeddingDimensions", 1) : s.embeddingDimensions();
         int recordLimit = doc.has("recordLimit") ? (int) integer(doc, "recordLimit", 0) : s.recordLimit();
+        Call.Cache cache = doc.has("cacheTokens") ? cacheTokens(doc.get("cacheTokens")) : null;
 
         OutputLimit limit = mock.outputLimit();
         if (doc.has("answerAtOutputLimit")) {
@@ -142,11 +143,11 @@ final class MockControl {
             }
             if (doc.has("garbage")) {
                 fault = new Fault(fault.delay(), fault.chunkDelay(), fault.status(), fault.message(),
-                        bool(doc, "garbage"), fault.omitUsage(), fault.cutAfterChunks());
+                        bool(doc, "garbage"), fault.omitUsage(), fault.cutAfterChunks(), fault.cutAtStart());
             }
             if (doc.has("omitUsage")) {
                 fault = new Fault(fault.delay(), fault.chunkDelay(), fault.status(), fault.message(),
-                        fault.garbage(), bool(doc, "omitUsage"), fault.cutAfterChunks());
+                        fault.garbage(), bool(doc, "omitUsage"), fault.cutAfterChunks(), fault.cutAtStart());
             }
             if (doc.has("cutAfterChunks")) {
                 long cut = doc.get("cutAfterChunks").isNull() ? -1 : integer(doc, "cutAfterChunks", -1);
@@ -161,6 +162,9 @@ final class MockControl {
         }
         OutputLimit nextLimit = limit;
         mock.updateOutputLimit(o -> nextLimit);
+        if (cache != null) {
+            mock.cacheTokens(cache.read(), cache.write(), cache.write1h());
+        }
         if (fault != null) {
             if (nextCalls > 0) {
                 mock.faultNext(nextCalls, fault);
@@ -209,6 +213,20 @@ final class MockControl {
         return integer(doc, key, min);
     }
 
+    /** {@code {"read","write","write1h"}} (a missing one: 0), or null for none. */
+    private static Call.Cache cacheTokens(JsonNode node) {
+        if (node.isNull()) {
+            return Call.Cache.NONE;
+        }
+        if (!node.isObject() || !Set.of("read", "write", "write1h").containsAll(node.propertyNames())) {
+            throw new IllegalArgumentException("cacheTokens: " + node
+                    + " (expected: an object of read, write, write1h, or null)");
+        }
+        return new Call.Cache(node.has("read") ? integer(node, "read", 0) : 0,
+                node.has("write") ? integer(node, "write", 0) : 0,
+                node.has("write1h") ? integer(node, "write1h", 0) : 0);
+    }
+
     private static boolean bool(JsonNode doc, String key) {
         JsonNode node = doc.get(key);
         if (!node.isBoolean()) {
@@ -253,6 +271,9 @@ final class MockControl {
                 .append(",\"defaultOutputLimit\":").append(mock.outputLimit().defaultLimit())
                 .append(",\"exceedOutputLimit\":").append(mock.outputLimit().exceedBy())
                 .append(",\"outputTokensPerChunk\":").append(mock.outputLimit().tokensPerChunk())
+                .append(",\"cacheTokens\":{\"read\":").append(mock.cache().read())
+                .append(",\"write\":").append(mock.cache().write())
+                .append(",\"write1h\":").append(mock.cache().write1h()).append('}')
                 .append(",\"fault\":{\"delayMs\":").append(f.delay().toMillis())
                 .append(",\"chunkDelayMs\":").append(f.chunkDelay().toMillis())
                 .append(",\"failStatus\":").append(f.status())

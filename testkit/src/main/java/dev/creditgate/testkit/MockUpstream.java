@@ -117,6 +117,7 @@ public final class MockUpstream implements AutoCloseable {
     private volatile Fault fault = Fault.NONE;
     private volatile OutputLimit outputLimit = OutputLimit.DEFAULTS;
     private volatile OutputLimit baselineOutputLimit = OutputLimit.DEFAULTS;
+    private volatile Call.Cache cache = Call.Cache.NONE;
     private final ConcurrentLinkedQueue<Fault> nextFaults = new ConcurrentLinkedQueue<>();
 
     private final LongAdder calls = new LongAdder();
@@ -217,6 +218,22 @@ public final class MockUpstream implements AutoCloseable {
     public MockUpstream usage(long promptTokens, long completionTokens) {
         return update(s -> new Settings(s.baseChunks, s.chunkCount, Math.max(-1, promptTokens),
                 Math.max(-1, completionTokens), s.apiKey, s.models, s.embeddingDimensions, s.recordLimit));
+    }
+
+    /**
+     * Report these cache tokens as part of every answer's prompt tokens (which are raised to at least their sum), in
+     * each API's shape: Anthropic {@code input_tokens} (the uncached rest), {@code cache_read_input_tokens},
+     * {@code cache_creation_input_tokens} (write + write1h) and {@code cache_creation.ephemeral_5m/1h_input_tokens};
+     * OpenAI {@code prompt_tokens_details.cached_tokens} / {@code input_tokens_details.cached_tokens} (= read).
+     * All zero: no cache (the default).
+     */
+    public MockUpstream cacheTokens(long read, long write, long write1h) {
+        if (read < 0 || write < 0 || write1h < 0) {
+            throw new IllegalArgumentException("cacheTokens: " + read + "/" + write + "/" + write1h
+                    + " (expected: >= 0)");
+        }
+        cache = new Call.Cache(read, write, write1h);
+        return this;
     }
 
     /** Require this key ({@code Authorization: Bearer K} or {@code x-api-key: K}); null: accept any. */
@@ -383,6 +400,7 @@ public final class MockUpstream implements AutoCloseable {
             replyChunks = baseline.replyChunks();
             outputLimit = baselineOutputLimit;
         }
+        cache = Call.Cache.NONE;
         clearFaults();
         return resetStats();
     }
@@ -435,7 +453,7 @@ public final class MockUpstream implements AutoCloseable {
         return streamsAbortedByClient.sum();
     }
 
-    /** Streams cut on purpose by {@link Fault#cutAfterChunks()}. */
+    /** Streams cut on purpose by {@link Fault#cutAfterChunks()} or {@link Fault#cutAtStart()}. */
     public long streamsCut() {
         return streamsCut.sum();
     }
@@ -734,7 +752,8 @@ public final class MockUpstream implements AutoCloseable {
         if (truncated) {
             chunks = chunks.subList(0, (int) cap);
         }
-        long prompt = s.promptTokens >= 0 ? s.promptTokens : promptTokens(request);
+        Call.Cache c = cache;
+        long prompt = Math.max(c.total(), s.promptTokens >= 0 ? s.promptTokens : promptTokens(request));
         long completion = s.completionTokens >= 0 ? s.completionTokens : chunks.size();
         OutputLimit fill = outputLimit;
         long fillTokens = fillTokens(route, cap, fill);
@@ -744,7 +763,7 @@ public final class MockUpstream implements AutoCloseable {
             completion = fillTokens;
         }
         return new Call(model, chunks, truncated, prompt, completion, f.omitUsage(), request,
-                System.currentTimeMillis() / 1000);
+                System.currentTimeMillis() / 1000, c);
     }
 
     private void stream(HttpExchange ex, Fault f, java.util.function.Consumer<Sse> writer) throws IOException {
@@ -756,6 +775,10 @@ public final class MockUpstream implements AutoCloseable {
             out.set("Cache-Control", "no-cache");
             ex.sendResponseHeaders(200, 0);
             OutputStream body = ex.getResponseBody();
+            if (f.cutAtStart()) {
+                body.flush(); // the headers reach the client, no event does
+                throw new Sse.Cut();
+            }
             writer.accept(new Sse(body, f));
             body.close();
             streamsCompleted.increment();
@@ -847,5 +870,9 @@ public final class MockUpstream implements AutoCloseable {
 
     MockUpstream settings(Settings next) {
         return update(s -> next);
+    }
+
+    Call.Cache cache() {
+        return cache;
     }
 }

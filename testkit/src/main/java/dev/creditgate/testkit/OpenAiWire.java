@@ -71,7 +71,8 @@ final class OpenAiWire {
         sb.append("{\"prompt_tokens\":").append(call.promptTokens())
                 .append(",\"completion_tokens\":").append(call.completionTokens())
                 .append(",\"total_tokens\":").append(call.totalTokens())
-                .append(",\"prompt_tokens_details\":{\"cached_tokens\":0,\"audio_tokens\":0}")
+                .append(",\"prompt_tokens_details\":{\"cached_tokens\":").append(call.cache().read())
+                .append(",\"audio_tokens\":0}")
                 .append(",\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0,")
                 .append("\"accepted_prediction_tokens\":0,\"rejected_prediction_tokens\":0}}");
     }
@@ -163,7 +164,8 @@ final class OpenAiWire {
                 .append(numberOr(req.get("top_p"), "1.0")).append(",\"truncation\":\"disabled\",\"usage\":");
         if (done && !call.omitUsage()) {
             sb.append("{\"input_tokens\":").append(call.promptTokens())
-                    .append(",\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":")
+                    .append(",\"input_tokens_details\":{\"cached_tokens\":").append(call.cache().read())
+                    .append("},\"output_tokens\":")
                     .append(call.completionTokens())
                     .append(",\"output_tokens_details\":{\"reasoning_tokens\":0},\"total_tokens\":")
                     .append(call.totalTokens()).append('}');

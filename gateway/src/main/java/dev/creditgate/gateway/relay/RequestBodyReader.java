@@ -14,7 +14,11 @@ import tools.jackson.databind.node.ObjectNode;
 
 /** Reads a relay request body, bounded by {@code gateway.max-body-size} (413 beyond), and parses it (400 if not JSON). */
 @Component
-class RequestBodyReader {
+public class RequestBodyReader {
+
+    /** A request body as the client sent it and parsed. */
+    public record Body(byte[] raw, ObjectNode json) {
+    }
 
     private final int maxBytes;
     private final JsonMapper json;
@@ -25,6 +29,12 @@ class RequestBodyReader {
     }
 
     void read(HttpServletRequest request, RelayExchange exchange) throws IOException {
+        Body body = read(request);
+        exchange.body(body.raw(), body.json());
+    }
+
+    /** @throws GatewayException 413 over {@code gateway.max-body-size}, 400 when empty or not a JSON object */
+    public Body read(HttpServletRequest request) throws IOException {
         long declared = request.getContentLengthLong();
         if (declared > maxBytes) {
             throw tooLarge(declared);
@@ -46,7 +56,7 @@ class RequestBodyReader {
             throw new GatewayException(ErrorCode.INVALID_JSON, "request body: "
                     + (node == null ? "empty" : node.getNodeType()) + " (expected: a JSON object)");
         }
-        exchange.body(raw, (ObjectNode) node);
+        return new Body(raw, (ObjectNode) node);
     }
 
     private GatewayException tooLarge(long declared) {

@@ -12,12 +12,13 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * Relays an upstream's server-sent events to the client as they arrive, one event at a time (its {@code event:},
  * {@code data:} and other lines verbatim, then the blank line), flushing after each. A per-format
- * {@link EventObserver} sees every event before it is sent (usage, delivered text).
+ * {@link EventTransformer} sees every complete event before it is sent and decides what the client gets for it:
+ * the event as it came, other bytes, or nothing (it also reads usage and delivered text).
  *
- * <p>The client's answer is committed with the first event, so that an upstream that fails or ends before its
- * first event throws {@link IOException} with nothing sent: the pipeline may still fail over. After the first
- * event nothing is retried: an upstream that breaks off ends the client's stream (after {@code trailerOnBreak},
- * when given), and a client that goes away ends the relay at once; the upstream body is then closed, not drained.
+ * <p>The client's answer is committed with the first event sent, so that an upstream that fails or ends before
+ * it throws {@link IOException} with nothing sent: the pipeline may still fail over. After the first event
+ * nothing is retried: an upstream that breaks off ends the client's stream (after {@code trailerOnBreak}, when
+ * given), and a client that goes away ends the relay at once; the upstream body is then closed, not drained.
  */
 public final class SseRelay {
 
@@ -30,15 +31,17 @@ public final class SseRelay {
     private SseRelay() {
     }
 
-    /** Sees each complete upstream event before it is relayed. Must not throw. */
+    /** Sees each complete upstream event and decides what the client gets for it. Must not throw. */
     @FunctionalInterface
-    public interface EventObserver {
+    public interface EventTransformer {
 
         /**
          * @param event the value of the event's {@code event:} line, or null when it has none
          * @param data  the event's {@code data:} payload (several lines joined by {@code \n}), or null when it has none
+         * @param raw   the whole event as the upstream sent it (lines ending in {@code \n}, then the blank line)
+         * @return the bytes to send for it: {@code raw} to pass it, other bytes to rewrite it, null to hide it
          */
-        void onEvent(String event, byte[] data);
+        byte[] onEvent(String event, byte[] data, byte[] raw);
     }
 
     /**
@@ -49,6 +52,11 @@ public final class SseRelay {
      * @param upstreamBroken     the upstream's body failed after the first event (the client's stream is cut short)
      */
     public record Outcome(boolean anyByteDelivered, boolean clientDisconnected, boolean upstreamBroken) {
+
+        /** The upstream's stream ended normally and every event of it was written to the client. */
+        public boolean completed() {
+            return anyByteDelivered && !clientDisconnected && !upstreamBroken;
+        }
     }
 
     /**
@@ -58,8 +66,8 @@ public final class SseRelay {
      *                       the wire format), or null
      * @throws IOException when the upstream failed or ended before its first event (nothing reached the client)
      */
-    public static Outcome relay(HttpResponse<InputStream> answer, HttpServletResponse client, EventObserver observer,
-                                byte[] trailerOnBreak) throws IOException {
+    public static Outcome relay(HttpResponse<InputStream> answer, HttpServletResponse client,
+                                EventTransformer transformer, byte[] trailerOnBreak) throws IOException {
         ByteArrayOutputStream event = new ByteArrayOutputStream(512);
         ByteArrayOutputStream data = new ByteArrayOutputStream(512);
         boolean hasData = false;
@@ -84,16 +92,19 @@ public final class SseRelay {
                 }
                 if (line == null || line.length == 0) {
                     if (event.size() > 0 && !broken) { // a partial event of a broken upstream is dropped
-                        observer.onEvent(name, hasData ? data.toByteArray() : null);
                         event.write('\n');
-                        if (out == null) {
-                            out = commit(answer, client);
+                        byte[] send = transformer.onEvent(name, hasData ? data.toByteArray() : null,
+                                event.toByteArray());
+                        if (send != null) {
+                            if (out == null) {
+                                out = commit(answer, client);
+                            }
+                            if (!write(out, send)) {
+                                disconnected = true;
+                                break; // the client left: stop reading, the upstream body is closed below
+                            }
+                            any = true;
                         }
-                        if (!write(out, event)) {
-                            disconnected = true;
-                            break; // the client left: stop reading, the upstream body is closed below
-                        }
-                        any = true;
                         event.reset();
                         data.reset();
                         hasData = false;
@@ -124,9 +135,7 @@ public final class SseRelay {
             throw new IOException("event stream ended before its first event");
         }
         if (broken && !disconnected && trailerOnBreak != null) {
-            event.reset();
-            event.writeBytes(trailerOnBreak);
-            disconnected = !write(out, event);
+            disconnected = !write(out, trailerOnBreak);
         }
         return new Outcome(any, disconnected, broken);
     }
@@ -148,9 +157,9 @@ public final class SseRelay {
         }
     }
 
-    private static boolean write(ServletOutputStream out, ByteArrayOutputStream bytes) {
+    private static boolean write(ServletOutputStream out, byte[] bytes) {
         try {
-            bytes.writeTo(out);
+            out.write(bytes);
             out.flush();
             return true;
         } catch (IOException e) {

@@ -138,7 +138,10 @@ class SseRelayTest {
         List<Seen> seen = new ArrayList<>();
 
         SseRelay.Outcome outcome = SseRelay.relay(new Answer(new Body(upstream, false)), client,
-                (e, d) -> seen.add(new Seen(e, d == null ? null : new String(d, StandardCharsets.UTF_8))), null);
+                (e, d, raw) -> {
+                    seen.add(new Seen(e, d == null ? null : new String(d, StandardCharsets.UTF_8)));
+                    return raw;
+                }, null);
 
         assertThat(outcome).isEqualTo(new SseRelay.Outcome(true, false, false));
         assertThat(client.getStatus()).isEqualTo(200);
@@ -155,7 +158,7 @@ class SseRelayTest {
         MockHttpServletResponse client = new MockHttpServletResponse();
         Body body = new Body("\n\n", false);
 
-        assertThatThrownBy(() -> SseRelay.relay(new Answer(body), client, (e, d) -> { }, null))
+        assertThatThrownBy(() -> SseRelay.relay(new Answer(body), client, (e, d, raw) -> raw, null))
                 .isInstanceOf(IOException.class).hasMessageContaining("before its first event");
         assertThat(client.isCommitted()).isFalse();
         assertThat(client.getHeader("Content-Type")).isNull();
@@ -167,7 +170,7 @@ class SseRelayTest {
         MockHttpServletResponse client = new MockHttpServletResponse();
         Body body = new Body("event: a\ndata: {\"half", true);
 
-        assertThatThrownBy(() -> SseRelay.relay(new Answer(body), client, (e, d) -> { }, null))
+        assertThatThrownBy(() -> SseRelay.relay(new Answer(body), client, (e, d, raw) -> raw, null))
                 .isInstanceOf(IOException.class).hasMessage("connection reset");
         assertThat(client.getContentAsByteArray()).isEmpty();
         assertThat(client.getHeader("Content-Type")).isNull();
@@ -179,7 +182,10 @@ class SseRelayTest {
         List<String> seen = new ArrayList<>();
 
         SseRelay.Outcome outcome = SseRelay.relay(new Answer(new Body("data: one\n\ndata: tw", true)), client,
-                (e, d) -> seen.add(new String(d, StandardCharsets.UTF_8)), "event: error\n\n".getBytes());
+                (e, d, raw) -> {
+                    seen.add(new String(d, StandardCharsets.UTF_8));
+                    return raw;
+                }, "event: error\n\n".getBytes());
 
         assertThat(outcome).isEqualTo(new SseRelay.Outcome(true, false, true));
         assertThat(seen).containsExactly("one"); // the half event is dropped
@@ -196,7 +202,10 @@ class SseRelayTest {
         List<String> seen = new ArrayList<>();
 
         SseRelay.Outcome outcome = SseRelay.relay(new Answer(body), new LeavingClient(1),
-                (e, d) -> seen.add(new String(d, StandardCharsets.UTF_8)), null);
+                (e, d, raw) -> {
+                    seen.add(new String(d, StandardCharsets.UTF_8));
+                    return raw;
+                }, null);
 
         assertThat(outcome).isEqualTo(new SseRelay.Outcome(true, true, false));
         assertThat(seen).hasSize(2); // the 1st event was written, the 2nd failed: nothing read after it
@@ -208,8 +217,45 @@ class SseRelayTest {
     void aClientGoneBeforeTheFirstEventIsADisconnectNotAnUpstreamFailure() throws IOException {
         SseRelay.Outcome outcome = SseRelay.relay(new Answer(new SequenceInputStream(
                 new ByteArrayInputStream("data: 1\n\n".getBytes()), new ByteArrayInputStream(new byte[0]))),
-                new LeavingClient(0), (e, d) -> { }, null);
+                new LeavingClient(0), (e, d, raw) -> raw, null);
 
         assertThat(outcome).isEqualTo(new SseRelay.Outcome(false, true, false));
+    }
+
+    @Test
+    void theTransformerMayPassRewriteOrHideEachEventAndSeesItRaw() throws IOException {
+        MockHttpServletResponse client = new MockHttpServletResponse();
+        List<String> raws = new ArrayList<>();
+
+        SseRelay.Outcome outcome = SseRelay.relay(new Answer(new Body(
+                "event: keep\r\ndata: 1\r\n\r\ndata: hide\n\ndata: change\n\n", false)), client, (e, d, raw) -> {
+                    raws.add(new String(raw, StandardCharsets.UTF_8));
+                    String data = new String(d, StandardCharsets.UTF_8);
+                    return data.equals("hide") ? null : data.equals("change") ? "data: changed\n\n".getBytes() : raw;
+                }, null);
+
+        assertThat(raws).containsExactly("event: keep\ndata: 1\n\n", "data: hide\n\n", "data: change\n\n");
+        assertThat(client.getContentAsString()).isEqualTo("event: keep\ndata: 1\n\ndata: changed\n\n");
+        assertThat(outcome.completed()).isTrue();
+    }
+
+    @Test
+    void hiddenEventsDoNotCommitTheAnswerSoABreakAfterThemStillFailsOver() {
+        MockHttpServletResponse client = new MockHttpServletResponse();
+
+        assertThatThrownBy(() -> SseRelay.relay(new Answer(new Body("data: a\n\ndata: b\n\n", true)), client,
+                (e, d, raw) -> null, null)).isInstanceOf(IOException.class).hasMessage("connection reset");
+        assertThat(client.getContentAsByteArray()).isEmpty();
+        assertThat(client.getHeader("Content-Type")).isNull();
+    }
+
+    @Test
+    void onlyAStreamThatEndedNormallyAndWasWrittenWholeIsCompleted() throws IOException {
+        assertThat(SseRelay.relay(new Answer(new Body("data: 1\n\n", false)), new MockHttpServletResponse(),
+                (e, d, raw) -> raw, null).completed()).isTrue();
+        assertThat(SseRelay.relay(new Answer(new Body("data: 1\n\n", true)), new MockHttpServletResponse(),
+                (e, d, raw) -> raw, null).completed()).isFalse();
+        assertThat(SseRelay.relay(new Answer(new Body("data: 1\n\ndata: 2\n\n", false)), new LeavingClient(1),
+                (e, d, raw) -> raw, null).completed()).isFalse();
     }
 }

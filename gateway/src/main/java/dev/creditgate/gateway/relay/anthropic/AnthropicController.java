@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
 
+import dev.creditgate.gateway.channel.ChannelSelector;
+import dev.creditgate.gateway.pricing.TokenCounter;
 import dev.creditgate.gateway.relay.RelayPipeline;
+import dev.creditgate.gateway.relay.RequestBodyReader;
 import dev.creditgate.gateway.relay.UpstreamClient;
+import dev.creditgate.gateway.token.TokenAuthenticator;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -13,25 +17,36 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The Anthropic-compatible route (Claude Code, the Anthropic SDKs): {@code POST /v1/messages}. Keys are accepted in
- * {@code x-api-key} and in {@code Authorization: Bearer}; errors come in Anthropic's shape
- * ({@code GatewayExceptionHandler} renders every {@code /v1/messages*} path that way).
+ * The Anthropic-compatible routes (Claude Code, the Anthropic SDKs): {@code POST /v1/messages} and
+ * {@code POST /v1/messages/count_tokens}. Keys are accepted in {@code x-api-key} and in {@code Authorization: Bearer};
+ * errors come in Anthropic's shape ({@code GatewayExceptionHandler} renders every {@code /v1/messages*} path that way).
  */
 @RestController
 class AnthropicController {
 
     private final RelayPipeline pipeline;
     private final AnthropicRelay messages;
+    private final CountTokens countTokens;
 
-    AnthropicController(RelayPipeline pipeline, UpstreamClient upstream, JsonMapper json) {
+    AnthropicController(RelayPipeline pipeline, UpstreamClient upstream, JsonMapper json,
+                        TokenAuthenticator authenticator, RequestBodyReader bodyReader, ChannelSelector channels) {
         this.pipeline = pipeline;
         this.messages = new AnthropicRelay(json, upstream);
+        this.countTokens = new CountTokens(authenticator, bodyReader, channels, upstream, json, TokenCounter.shared());
     }
 
     @PostMapping("/v1/messages")
     void messages(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        pipeline.handle(request, response,
-                messages.forClient(request.getHeader("anthropic-version"), beta(request)));
+        pipeline.handle(request, response, forClient(request));
+    }
+
+    @PostMapping(CountTokens.PATH)
+    void countTokens(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        countTokens.handle(request, response, forClient(request));
+    }
+
+    private AnthropicRelay forClient(HttpServletRequest request) {
+        return messages.forClient(request.getHeader("anthropic-version"), beta(request));
     }
 
     /** Every {@code anthropic-beta} header of the request, joined by commas (null when none). */
