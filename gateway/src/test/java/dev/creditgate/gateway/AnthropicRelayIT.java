@@ -24,6 +24,7 @@ import com.anthropic.errors.UnauthorizedException;
 import com.anthropic.helpers.MessageAccumulator;
 import com.anthropic.models.ErrorType;
 import com.anthropic.models.messages.Message;
+import com.anthropic.models.messages.MessageCountTokensParams;
 import com.anthropic.models.messages.MessageCreateParams;
 import com.anthropic.models.messages.RawMessageStreamEvent;
 import dev.creditgate.gateway.pricing.TokenCounter;
@@ -52,6 +53,7 @@ class AnthropicRelayIT {
     static final String FAILOVER = "claude-failover";
     static final String OPENAI_ONLY = "gpt-only";
     static final String UPSTREAM_KEY = "sk-ant-upstream-main";
+    static final String COUNT_TOKENS = "/v1/messages/count_tokens";
 
     PricedGateway g;
     MockUpstream main;    // anthropic channel: claude-test
@@ -291,6 +293,25 @@ class AnthropicRelayIT {
     }
 
     @Test
+    void aStreamBrokenBeforeItsFirstEventFailsOverToTheNextChannel() {
+        Token t = g.userWithToken(1_000_000);
+        flaky.faultNext(1, Fault.NONE.withCutAtStart());
+        backup.usage(20, 5);
+        AnthropicClient client = sdk(t);
+        MessageAccumulator accumulator = MessageAccumulator.create();
+        try (StreamResponse<RawMessageStreamEvent> stream = client.messages().createStreaming(params(FAILOVER).build())) {
+            stream.stream().forEach(accumulator::accumulate);
+        }
+        Message message = accumulator.message();
+        assertThat(message.content().getFirst().text().orElseThrow().text()).isEqualTo(MockUpstream.DEFAULT_TEXT);
+        assertThat(message.stopReason()).isPresent();
+        assertThat(flaky.streamsCut()).isEqualTo(1);
+        backup.awaitStreamsCompleted(1, Duration.ofSeconds(5)); // counted after the mock closed its body
+        JsonNode row = g.consumeRows(t, 1).getFirst();
+        assertThat(row.path("prompt_tokens").asInt()).isEqualTo(20); // the backup's usage
+    }
+
+    @Test
     void aStartedStreamIsNotRetriedAndIsBilledForWhatWasDelivered() {
         Token t = g.userWithToken(1_000_000);
         flaky.usage(30, -1).fault(Fault.NONE.withCutAfter(2));
@@ -373,11 +394,98 @@ class AnthropicRelayIT {
         assertThat(g.userQuota(t)).isEqualTo(1_000_000 - quota(30, completion));
     }
 
+    // ---- count_tokens ----------------------------------------------------------------------------------
+
+    static MessageCountTokensParams count(String model) {
+        return MessageCountTokensParams.builder().model(model).system("Be kind.").addUserMessage("Say hello, please!")
+                .build();
+    }
+
+    @Test
+    void countTokensAsksTheChannelsUpstreamAndChargesNothing() {
+        Token t = g.userWithToken(1_000_000);
+        main.usage(321, -1); // the mock's count_tokens answers its prompt count for messages
+        AnthropicClient client = sdk(t);
+
+        assertThat(client.messages().countTokens(count(MODEL)).inputTokens()).isEqualTo(321);
+
+        RecordedRequest upstream = main.lastRequest();
+        assertThat(upstream.path()).isEqualTo("/v1/messages/count_tokens");
+        assertThat(upstream.header("x-api-key")).isEqualTo(UPSTREAM_KEY);
+        assertThat(upstream.header("anthropic-version")).isNotBlank();
+        assertThat(upstream.json().path("system").asString()).isEqualTo("Be kind.");
+        assertNothingChargedOrLogged(t, client);
+    }
+
+    @Test
+    void countTokensCountsLocallyWhenTheUpstreamHasNoSuchEndpointOrCannotBeReached() {
+        Token t = g.userWithToken(1_000_000);
+        AnthropicClient client = sdk(t);
+        main.failNext(1, 404).failNext(1, 405);
+        long first = client.messages().countTokens(count(MODEL)).inputTokens();
+        int local = TokenCounter.shared().countAnthropicMessages(MODEL, main.lastRequest().json());
+        assertThat(local).isPositive();
+        assertThat(first).isEqualTo(local);
+        assertThat(client.messages().countTokens(count(MODEL)).inputTokens()).isEqualTo(local);
+        assertThat(main.calls("/v1/messages/count_tokens")).isEqualTo(2);
+
+        // a model served only by an openai channel, and a channel nobody listens on: counted here
+        assertThat(client.messages().countTokens(count(OPENAI_ONLY)).inputTokens())
+                .isEqualTo(TokenCounter.shared().countAnthropicMessages(OPENAI_ONLY, main.lastRequest().json()));
+        assertThat(openai.calls()).isZero();
+        g.channel("dead", "anthropic", "http://127.0.0.1:1", "k", "claude-dead", 0);
+        RunningGateway.await(Duration.ofSeconds(5), () -> countRaw("claude-dead", t.key()), a -> a.status() == 200);
+        assertThat(countRaw("claude-dead", t.key()).json().path("input_tokens").asInt()).isEqualTo(
+                TokenCounter.shared().countAnthropicMessages("claude-dead", main.lastRequest().json()));
+        assertNothingChargedOrLogged(t, client);
+    }
+
+    @Test
+    void countTokensChecksTheKeyAndTheBodyLikeMessages() {
+        Token t = g.userWithToken(1_000_000);
+        assertAnthropicError(rawTo(COUNT_TOKENS, "{not json", "x-api-key", t.key()), 400, "invalid_request_error");
+        assertAnthropicError(rawTo(COUNT_TOKENS, "{\"messages\":[]}", "x-api-key", t.key()), 400,
+                "invalid_request_error");
+        assertAnthropicError(rawTo(COUNT_TOKENS, "{}", "x-api-key", "nope"), 401, "authentication_error");
+        String limited = g.gw().admin("POST", "/api/token/", RunningGateway.json("name", "limited", "user_id", t.userId(),
+                "unlimited_quota", true, "model_limits_enabled", true, "model_limits", FAILOVER))
+                .data().path("key").asString();
+        assertAnthropicError(rawTo(COUNT_TOKENS, RunningGateway.json("model", MODEL, "messages",
+                List.of(java.util.Map.of("role", "user", "content", "hi"))), "Authorization", "Bearer " + limited),
+                403, "permission_error");
+        {
+            AnthropicClient bearer = opened(AnthropicOkHttpClient.builder().baseUrl(g.baseUrl()).authToken(t.key())
+                    .maxRetries(0).build());
+            assertThat(bearer.messages().countTokens(count(MODEL)).inputTokens()).isPositive();
+        }
+        assertThat(main.calls()).isEqualTo(1);
+    }
+
+    /** No quota moved, no log row: the next real request is the token's only row. */
+    void assertNothingChargedOrLogged(Token t, AnthropicClient client) {
+        assertThat(g.userQuota(t)).isEqualTo(1_000_000);
+        assertThat(g.gw().admin("GET", "/api/token/" + t.id(), null).data().path("used_quota").asLong()).isZero();
+        main.usage(10, 2);
+        client.messages().create(params(MODEL).build());
+        assertThat(g.consumeRows(t, 1).getFirst().path("prompt_tokens").asInt()).isEqualTo(10);
+        assertThat(g.errorRows(t, 0)).isEmpty();
+        assertThat(g.userQuota(t)).isEqualTo(1_000_000 - quota(10, 2));
+    }
+
+    RunningGateway.Answer countRaw(String model, String key) {
+        return g.gw().call("POST", COUNT_TOKENS, RunningGateway.json("model", model, "system", "Be kind.",
+                "messages", List.of(java.util.Map.of("role", "user", "content", "Say hello, please!"))), "Bearer " + key);
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------------
 
     HttpResponse<String> raw(String body, String... headers) {
+        return rawTo("/v1/messages", body, headers);
+    }
+
+    HttpResponse<String> rawTo(String path, String body, String... headers) {
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(g.baseUrl() + "/v1/messages"))
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(g.baseUrl() + path))
                     .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body));
             for (int i = 0; i < headers.length; i += 2) {

@@ -251,6 +251,25 @@ class RelayIT {
     }
 
     @Test
+    void aStreamBrokenBeforeItsFirstEventFailsOverToTheNextChannel() {
+        flaky.faultNext(1, Fault.NONE.withCutAtStart());
+        backup.reply("one two three");
+        StringBuilder text = new StringBuilder();
+        List<CompletionUsage> usages = new ArrayList<>();
+        var params = chat("stream-model").streamOptions(ChatCompletionStreamOptions.builder().includeUsage(true).build()).build();
+        try (StreamResponse<ChatCompletionChunk> stream = sdk.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(chunk -> {
+                chunk.choices().forEach(c -> c.delta().content().ifPresent(text::append));
+                chunk.usage().ifPresent(usages::add);
+            });
+        }
+        assertThat(text.toString()).isEqualTo("one two three");
+        assertThat(usages).singleElement().satisfies(u -> assertThat(u.completionTokens()).isEqualTo(3));
+        assertThat(flaky.streamsCut()).isEqualTo(1);
+        assertThat(backup.calls()).isEqualTo(1);
+    }
+
+    @Test
     void whenTheClientGoesAwayTheUpstreamIsClosedNotDrained() throws Exception {
         flaky.chunks(500).fault(Fault.NONE.withChunkDelay(Duration.ofMillis(20)));
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

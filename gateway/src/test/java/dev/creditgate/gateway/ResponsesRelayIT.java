@@ -227,6 +227,26 @@ class ResponsesRelayIT {
     }
 
     @Test
+    void aStreamBrokenBeforeItsFirstEventFailsOverToTheNextChannel() {
+        Token t = g.userWithToken(1_000_000);
+        flaky.faultNext(1, Fault.NONE.withCutAtStart());
+        backup.usage(20, 5);
+        StringBuilder text = new StringBuilder();
+        List<ResponseUsage> usages = new ArrayList<>();
+        try (StreamResponse<ResponseStreamEvent> stream = sdk(t.key()).responses().createStreaming(params(FAILOVER))) {
+            stream.stream().forEach(e -> {
+                e.outputTextDelta().ifPresent(d -> text.append(d.delta()));
+                e.completed().ifPresent(c -> c.response().usage().ifPresent(usages::add));
+            });
+        }
+        assertThat(text.toString()).isEqualTo(MockUpstream.DEFAULT_TEXT);
+        assertThat(usages).singleElement().satisfies(u -> assertThat(u.inputTokens()).isEqualTo(20));
+        assertThat(flaky.streamsCut()).isEqualTo(1);
+        backup.awaitStreamsCompleted(1, Duration.ofSeconds(5)); // counted after the mock closed its body
+        assertThat(g.consumeRows(t, 1).getFirst().path("prompt_tokens").asInt()).isEqualTo(20);
+    }
+
+    @Test
     void aStartedStreamIsNotRetriedAndIsBilledForWhatWasDelivered() {
         Token t = g.userWithToken(1_000_000);
         flaky.fault(Fault.NONE.withCutAfter(2));
