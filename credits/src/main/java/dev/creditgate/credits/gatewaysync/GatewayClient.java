@@ -1,6 +1,7 @@
 package dev.creditgate.credits.gatewaysync;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -9,11 +10,14 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,21 +29,23 @@ import dev.creditgate.credits.CreditsProperties;
  * The gateway's token management API (new-api compatible), as the credit platform uses it:
  * {@code POST /api/token/} (create, idempotent for the same key + remote_key_id), {@code GET /api/token/?source=
  * letaicode&remote_key_id=} (find), {@code PUT /api/token/ {id, status}} (1 enabled, 2 disabled),
- * {@code DELETE /api/token/:id}. Bearer auth with {@code credits.gateway.admin-token}; deadline
+ * {@code DELETE /api/token/:id}; and the cost log for reconciliation, {@code GET /api/log/costs}. Bearer auth with {@code credits.gateway.admin-token}; deadline
  * {@code credits.gateway.timeout} per call. The token is never logged.
  */
 @Component
-public class GatewayClient {
+public class GatewayClient implements GatewayCostLog {
 
     private final CreditsProperties.Gateway props;
     private final HttpClient http;
-    private final JsonMapper json = JsonMapper.builder().build();
+    // decimals exact (cost_usd may come as a JSON number): never through double
+    private final JsonMapper json = JsonMapper.builder().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS).build();
 
     public GatewayClient(CreditsProperties props) {
         this.props = props.gateway();
         this.http = HttpClient.newBuilder().connectTimeout(this.props.timeout()).version(HttpClient.Version.HTTP_1_1).build();
     }
 
+    @Override
     public boolean configured() {
         return props.url() != null && props.adminToken() != null && !props.adminToken().isBlank();
     }
@@ -96,6 +102,57 @@ public class GatewayClient {
                 throw e;
             }
         }
+    }
+
+    /**
+     * {@code GET /api/log/costs?start_timestamp=&end_timestamp=&p=&page_size=}. Answer: {@code {"success":true,
+     * "data":{"items":[{"request_id","token_id","cost_usd":"0.000123","created_at"}],"total":n}}}; a row that does
+     * not read so is a {@link GatewayException} naming it.
+     */
+    @Override
+    public CostPage costs(long start, long end, int page, int pageSize) throws GatewayException {
+        String path = "/api/log/costs?start_timestamp=" + start + "&end_timestamp=" + end + "&p=" + page
+                + "&page_size=" + pageSize;
+        JsonNode data = call("GET", path, null).get("data");
+        JsonNode items = data == null ? null : data.get("items");
+        JsonNode total = data == null ? null : data.get("total");
+        if (items == null || !items.isArray() || total == null || !total.isIntegralNumber()) {
+            throw new GatewayException("gateway GET /api/log/costs: answer lacks data.items or data.total", false);
+        }
+        List<CostRow> rows = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            JsonNode r = items.get(i);
+            JsonNode requestId = r.get("request_id");
+            JsonNode tokenId = r.get("token_id");
+            JsonNode createdAt = r.get("created_at");
+            BigDecimal cost = decimal(r.get("cost_usd"));
+            if (requestId == null || !requestId.isString() || requestId.stringValue().isEmpty()
+                    || tokenId == null || !tokenId.isIntegralNumber() || !tokenId.canConvertToLong()
+                    || createdAt == null || !createdAt.isIntegralNumber() || cost == null || cost.signum() < 0) {
+                throw new GatewayException("gateway GET /api/log/costs: items[" + i + "] (page " + page + ") is not "
+                        + "{request_id, token_id, cost_usd >= 0, created_at}: " + abbreviate(r.toString()), false);
+            }
+            rows.add(new CostRow(requestId.stringValue(), tokenId.longValue(), cost, createdAt.longValue()));
+        }
+        return new CostPage(List.copyOf(rows), total.longValue());
+    }
+
+    /** An exact decimal from a JSON string or number; null when it is neither or does not parse. */
+    private static BigDecimal decimal(JsonNode v) {
+        if (v == null) {
+            return null;
+        }
+        if (v.isNumber()) {
+            return v.decimalValue();
+        }
+        if (v.isString()) {
+            try {
+                return new BigDecimal(v.stringValue().strip());
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     private JsonNode call(String method, String path, Object body) throws GatewayException {
