@@ -12,6 +12,8 @@ import java.util.concurrent.locks.LockSupport;
 import dev.creditgate.gateway.admission.Admission;
 import dev.creditgate.gateway.admission.AdmissionRequest;
 import dev.creditgate.gateway.admission.Admitted;
+import dev.creditgate.gateway.admission.Settled;
+import dev.creditgate.gateway.pricing.QuotaUnits;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.pricing.CacheTokens;
 import dev.creditgate.gateway.support.RunningGateway;
@@ -51,9 +53,9 @@ class RelayUsageIT {
                 }
 
                 @Override
-                public long settle(UsageReport usage) {
+                public Settled settle(UsageReport usage) {
                     settled.add(usage);
-                    return 1;
+                    return new Settled(1, QuotaUnits.quotaToUsd(1), null, null, null);
                 }
 
                 @Override

@@ -68,6 +68,7 @@ class CreditWorstCaseIT {
     @ValueSource(booleans = {true, false})
     void theBalanceNeverGoesBelowZeroAndEveryAffordableRequestIsServed(boolean withMaxTokens) throws Exception {
         CreditsServer.Key key = stack.credits.userWithKey("4");
+        long from = System.currentTimeMillis() / 1000 - 1;
         int n = 20;
         CountDownLatch go = new CountDownLatch(1);
         List<Future<RunningGateway.Answer>> results = new ArrayList<>();
@@ -124,6 +125,22 @@ class CreditWorstCaseIT {
         }
         assertThat(logs).as("the last affordable request was clamped, not refused")
                 .anySatisfy(l -> assertThat(outputLimit(l)).isBetween(256, 999));
+
+        // the operator's reconciliation of the window agrees: ledger debits = gateway costs, per event
+        JsonNode recon = stack.credits.reconciliation(from, System.currentTimeMillis() / 1000 + 1);
+        JsonNode mine = null;
+        for (JsonNode u : recon.path("users")) {
+            if (u.path("userId").asString().equals(key.userId())) {
+                mine = u;
+            }
+        }
+        assertThat(mine).as(recon.toString()).isNotNull();
+        assertThat(mine.path("differences").isEmpty()).as(mine.toString()).isTrue();
+        assertThat(mine.path("ledgerDebits").decimalValue())
+                .isEqualByComparingTo(mine.path("gatewayCosts").decimalValue())
+                .isEqualByComparingTo(BigDecimal.valueOf(-charges.stream().mapToLong(CreditsServer.Ledger::amountMicros)
+                        .sum(), 6));
+        assertThat(recon.path("balanced").asBoolean()).as(recon.toString()).isTrue();
     }
 
     @Test

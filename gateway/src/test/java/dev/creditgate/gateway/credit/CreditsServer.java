@@ -116,6 +116,11 @@ final class CreditsServer implements AutoCloseable {
         return new Key(d.path("id").asString(), d.path("key").asString(), d.path("remoteKeyId").asLong(), userId);
     }
 
+    /** {@code GET /api/reconciliation?from=&to=} data (admin): the platform's ledger against the gateway's costs. */
+    JsonNode reconciliation(long fromSeconds, long toSeconds) {
+        return ok(call("GET", "/api/reconciliation?from=" + fromSeconds + "&to=" + toSeconds, null)).path("data");
+    }
+
     /** {@code GET /api/users/:id} data: balance, held, available, debt (credits). */
     JsonNode user(String userId) {
         return ok(call("GET", "/api/users/" + userId, null)).path("data");
