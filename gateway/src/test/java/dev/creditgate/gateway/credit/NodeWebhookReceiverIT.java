@@ -119,16 +119,14 @@ class NodeWebhookReceiverIT {
             assertThat(r.path("keyId").asString()).isEqualTo(remoteKeyId);
             costs.add(r.path("cost").asString());
         });
-        // the costs are exactly the logged quota in USD, as JavaScript prints them
+        // the costs are the exact USD (not rounded to quota units), as JavaScript prints them
         List<String> expected = new ArrayList<>();
         for (long[] u : usages) {
-            long quota = new BigDecimal(u[0] + u[1]).multiply(new BigDecimal("3.7"))
-                    .setScale(0, java.math.RoundingMode.HALF_UP).longValue();
-            expected.add(dev.creditgate.contract.JsNumbers.format(
-                    BigDecimal.valueOf(quota).divide(BigDecimal.valueOf(500_000))));
+            expected.add(dev.creditgate.contract.JsNumbers.format(new BigDecimal(u[0] + u[1])
+                    .multiply(new BigDecimal("3.7")).divide(BigDecimal.valueOf(500_000))));
         }
         assertThat(costs).containsExactlyInAnyOrderElementsOf(expected);
-        assertThat(costs).contains("0.000008"); // (1 + 0) x 3.7 -> 4 quota
+        assertThat(costs).contains("0.0000074"); // (1 + 0) x 3.7 = 3.7 quota: 7.4e-6 USD, not 4 quota's 8e-6
         RunningGateway.await(Duration.ofSeconds(10), () -> gw.admin("GET", "/api/usage_event/?status=delivered", null),
                 a -> a.data().path("total").asLong() == usages.length);
     }
