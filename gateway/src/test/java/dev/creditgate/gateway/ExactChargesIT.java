@@ -7,10 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +23,7 @@ import com.anthropic.client.AnthropicClient;
 import com.openai.client.OpenAIClient;
 import com.openai.errors.PermissionDeniedException;
 import dev.creditgate.gateway.pricing.PricingConfig;
+import dev.creditgate.gateway.support.LeavingClient;
 import dev.creditgate.gateway.support.PricedGateway;
 import dev.creditgate.gateway.support.PricedGateway.Token;
 import dev.creditgate.gateway.support.RunningGateway;
@@ -219,19 +218,9 @@ class ExactChargesIT {
         option(PricingConfig.CACHE_RATIO, "{\"" + CACHED + "\":0.5}");
         Token t = g.userWithToken(START);
         mock.usage(11_100, 6).cacheTokens(10_000, 0, 0).faultNext(1, Fault.NONE.withDelay(Duration.ofSeconds(1)));
-        String body = json("model", CACHED, "messages", List.of(Map.of("role", "user", "content", "hi")));
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        URI base = URI.create(g.baseUrl());
-        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort()
-                    + "\r\nAuthorization: Bearer " + t.key() + "\r\nContent-Type: application/json\r\nContent-Length: "
-                    + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(bytes);
-            out.flush();
-            mock.awaitCalls(1, Duration.ofSeconds(10)); // the gateway waits for the delayed answer now
-            socket.setSoLinger(true, 0); // the client leaves: a reset, so that the gateway's write fails
-        }
+        LeavingClient.postThenLeave(g.baseUrl(), "/v1/chat/completions", "Bearer " + t.key(),
+                json("model", CACHED, "messages", List.of(Map.of("role", "user", "content", "hi"))),
+                () -> mock.awaitCalls(1, Duration.ofSeconds(10))); // left while the gateway waits for the answer
 
         JsonNode row = g.consumeRows(t, 1).getFirst();
         assertThat(row.path("content").asString()).contains("client disconnected");
@@ -280,19 +269,25 @@ class ExactChargesIT {
 
     // ---- f) native_output_cap -------------------------------------------------------------------------------
 
-    @Test
-    void clampLowersTheLimitSentUpstreamToWhatTheQuotaAffords() {
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"chat, max_completion_tokens, 2500", "responses, max_output_tokens, 2500", "messages, max_tokens, 4500"})
+    void clampLowersTheLimitSentUpstreamToWhatTheQuotaAffords(String api, String field, long quota) {
         option("native_output_cap", "clamp");
-        // 1000 output tokens: (500 + 1000 x 4) = 4500 quota; 2500 afford (2500 - 500) / 4 = 500
-        Token t = g.userWithToken(2_500);
-        mock.answerAtOutputLimit(true).usage(500, 1); // the whole limit, and a prompt of 500: exactly 2500
+        // 1000 output tokens of cached-model: (500 + 1000 x 4) = 4500 quota; 2500 afford (2500 - 500) / 4 = 500.
+        // Claude: (500 + 1000 x 5) x 1.5 = 8250; 4500 afford (4500 / 1.5 - 500) / 5 = 500.
+        Token t = g.userWithToken(quota);
+        mock.answerAtOutputLimit(true).usage(500, 1); // the whole limit, and a prompt of 500: exactly all the quota
 
-        SeenUsage seen = SdkCalls.chat(openai(t), CACHED, 1000L, false);
+        SeenUsage seen = switch (api) {
+            case "chat" -> SdkCalls.chat(openai(t), CACHED, 1000L, false);
+            case "responses" -> SdkCalls.responses(openai(t), CACHED, 1000L, false);
+            default -> SdkCalls.messages(anthropic(t), CLAUDE, 1000, false);
+        };
 
-        assertThat(seen).isEqualTo(new SeenUsage(500, 0, 500));
-        assertThat(mock.lastRequest().json().path("max_completion_tokens").asLong()).isEqualTo(500);
+        assertThat(seen.output()).isEqualTo(500);
+        assertThat(mock.lastRequest().json().path(field).asLong()).isEqualTo(500);
         JsonNode row = g.consumeRows(t, 1).getFirst();
-        assertThat(row.path("quota").asLong()).isEqualTo(2_500);
+        assertThat(row.path("quota").asLong()).isEqualTo(quota);
         assertThat(other(row).path("output_limit").asLong()).isEqualTo(500);
         assertThat(row.path("content").asString()).contains("output limit 500");
         assertThat(g.userQuota(t)).isEqualTo(0);
