@@ -169,16 +169,24 @@ class ExactChargesIT {
     // ---- b) OpenAI cached prompt tokens -------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}, stream {1}")
-    @CsvSource({"chat, false", "chat, true", "responses, false", "responses, true"})
+    @CsvSource({"chat, false", "chat, true", "chat-usage-hidden, true", "responses, false", "responses, true"})
     void openAiCachedTokensArePricedWithCacheRatio(String api, boolean stream) {
         option(PricingConfig.CACHE_RATIO, "{\"" + CACHED + "\":0.5}");
         Token t = g.userWithToken(START);
         mock.usage(11_100, 6).cacheTokens(10_000, 0, 0);
 
-        SeenUsage seen = api.equals("chat") ? SdkCalls.chat(openai(t), CACHED, null, stream)
-                : SdkCalls.responses(openai(t), CACHED, null, stream);
-
-        assertThat(seen).isEqualTo(new SeenUsage(11_100, 10_000, 6));
+        switch (api) {
+            case "chat" -> assertThat(SdkCalls.chat(openai(t), CACHED, null, stream))
+                    .isEqualTo(new SeenUsage(11_100, 10_000, 6));
+            case "responses" -> assertThat(SdkCalls.responses(openai(t), CACHED, null, stream))
+                    .isEqualTo(new SeenUsage(11_100, 10_000, 6));
+            default -> { // the client did not ask for usage: charged from the usage chunk the gateway hid
+                assertThat(SdkCalls.chatStreamWithoutUsage(openai(t), CACHED))
+                        .isEqualTo(Map.entry(0, MockUpstream.DEFAULT_TEXT));
+                assertThat(mock.lastRequest().json().path("stream_options").path("include_usage").asBoolean())
+                        .isTrue();
+            }
+        }
         JsonNode row = g.consumeRows(t, 1).getFirst();
         assertThat(row.path("is_stream").asBoolean()).isEqualTo(stream);
         assertThat(row.path("prompt_tokens").asInt()).isEqualTo(11_100);
@@ -293,20 +301,22 @@ class ExactChargesIT {
         assertThat(g.userQuota(t)).isEqualTo(0);
     }
 
-    @Test
-    void refuseAnswers403NamingTheAffordableOutput() {
-        option("native_output_cap", "refuse");
-        Token t = g.userWithToken(2_500);
+    @ParameterizedTest(name = "{0}, quota {1}")
+    @CsvSource(delimiter = '|', value = {
+            "refuse | 2500 | remaining: 2500, need: 4500 (quota units, 500000 = 1 USD); the credit affords 500 of 1000 output tokens",
+            "clamp  | 1000 | remaining: 1000, need: 4500 (quota units, 500000 = 1 USD); the credit affords 125 of 1000 output tokens (minimum 256)"})
+    void refusedWith403NamingTheAffordableOutput(String cap, long quota, String message) {
+        option("native_output_cap", cap);
+        Token t = g.userWithToken(quota);
 
         assertThatThrownBy(() -> SdkCalls.chat(openai(t), CACHED, 1000L, false))
                 .isInstanceOfSatisfying(PermissionDeniedException.class, e -> {
                     assertThat(e.statusCode()).isEqualTo(403);
                     assertThat(e.code()).contains("insufficient_user_quota");
-                    assertThat(e.getMessage()).contains("remaining: 2500, need: 4500")
-                            .contains("affords 500 of 1000 output tokens");
+                    assertThat(e.getMessage()).endsWith("user quota insufficient, " + message);
                 });
         assertThat(mock.calls()).isEqualTo(0);
-        assertThat(g.userQuota(t)).isEqualTo(2_500);
+        assertThat(g.userQuota(t)).isEqualTo(quota);
     }
 
     static JsonNode other(JsonNode row) {

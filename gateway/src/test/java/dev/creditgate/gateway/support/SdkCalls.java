@@ -89,6 +89,25 @@ public final class SdkCalls {
         return seen[0];
     }
 
+    /**
+     * A chat stream whose client does not ask for usage: the gateway asks the upstream for it and hides the usage
+     * chunk. Returns the number of chunks with usage the client saw (expected: 0) and the text.
+     */
+    public static Map.Entry<Integer, String> chatStreamWithoutUsage(OpenAIClient client, String model) {
+        ChatCompletionCreateParams params = ChatCompletionCreateParams.builder().model(model)
+                .addSystemMessage("You are a careful assistant.").addUserMessage("Summarise the cached document.")
+                .build();
+        int[] withUsage = {0};
+        StringBuilder text = new StringBuilder();
+        try (var events = client.chat().completions().createStreaming(params)) {
+            events.stream().forEach(chunk -> {
+                chunk.usage().ifPresent(u -> withUsage[0]++);
+                chunk.choices().forEach(c -> c.delta().content().ifPresent(text::append));
+            });
+        }
+        return Map.entry(withUsage[0], text.toString());
+    }
+
     /** {@code POST /v1/responses}; a stream's usage is in {@code response.completed}. */
     public static SeenUsage responses(OpenAIClient client, String model, Long maxOutputTokens, boolean stream) {
         ResponseCreateParams.Builder b = ResponseCreateParams.builder().model(model)
