@@ -93,7 +93,8 @@ final class CreditStack implements AutoCloseable {
     List<JsonNode> consumeLogs(long tokenId, int n) {
         Answer a = RunningGateway.await(Duration.ofSeconds(20),
                 () -> gw().admin("GET", "/api/log/?type=2&page_size=100&token_id=" + tokenId, null),
-                x -> x.data().path("total").asInt() >= n);
+                // the page and the total are two queries: wait until both see the rows
+                x -> x.data().path("total").asInt() >= n && x.data().path("items").size() >= Math.min(n, 100));
         List<JsonNode> out = new ArrayList<>();
         a.data().path("items").forEach(out::add);
         return out;
