@@ -111,11 +111,11 @@ show "HTTP $STATUS $BODY"
 case "$BODY" in *"Hello from the mock upstream."*) ok "the mock upstream answered";; *) fail "unexpected reply";; esac
 expect_credit "$START - 1"
 
-step "A ratio-priced model (gpt-4o-mini: 2 prompt + 5 completion tokens x 4 x 0.075 = 2 quota = 0.000004 USD)"
+step "A ratio-priced model (gpt-4o-mini: 2 prompt + 5 completion tokens x 4 x 0.075 = 1.65 quota = 0.0000033 USD, exact)"
 chat "$CG_DEMO_KEY" gpt-4o-mini
 show "HTTP $STATUS, usage $(printf '%s' "$BODY" | sed -n 's/.*"usage":\({[^}]*}\).*/\1/p')"
 [ "$STATUS" = 200 ] || fail "expected 200: $BODY"
-expect_credit "$START - 1.0004"
+expect_credit "$START - 1.00033"
 
 step "Spend the credit until the gateway refuses"
 CALLS=0
@@ -129,7 +129,7 @@ show "$CALLS more calls answered 200, then HTTP $STATUS $BODY"
 [ "$STATUS" = 403 ] || fail "expected 403"
 [ "$(field code)" = insufficient_user_quota ] || fail "expected code insufficient_user_quota"
 ok "403 insufficient_user_quota: the upstream was not called"
-LEFT="$(calc "$START - 1.0004 - $CALLS")"
+LEFT="$(calc "$START - 1.00033 - $CALLS")"
 expect_credit "$LEFT"
 
 step "Top up 5 credits at the platform, and continue"
