@@ -769,6 +769,7 @@ public final class MockUpstream implements AutoCloseable {
     private void stream(HttpExchange ex, Fault f, java.util.function.Consumer<Sse> writer) throws IOException {
         streamsStarted.increment();
         activeStreams.incrementAndGet();
+        boolean written = false;
         try {
             Headers out = ex.getResponseHeaders();
             out.set("Content-Type", "text/event-stream; charset=utf-8");
@@ -780,13 +781,17 @@ public final class MockUpstream implements AutoCloseable {
                 throw new Sse.Cut();
             }
             writer.accept(new Sse(body, f));
-            body.close();
+            // counted before close(): the client may read the stream's end before close() returns here
+            written = true;
             streamsCompleted.increment();
+            body.close();
         } catch (Sse.ClientGone e) {
             streamsAbortedByClient.increment();
             throw e;
         } catch (IOException e) {
-            streamsAbortedByClient.increment();
+            if (!written) { // a failure of the last close() after every event was written is not an abort
+                streamsAbortedByClient.increment();
+            }
             throw e;
         } catch (Sse.Cut e) {
             streamsCut.increment();
