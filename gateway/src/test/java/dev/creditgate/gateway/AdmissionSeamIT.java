@@ -6,21 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.creditgate.gateway.admission.Admission;
-import dev.creditgate.gateway.admission.AdmissionRefusedException;
 import dev.creditgate.gateway.admission.AdmissionRequest;
-import dev.creditgate.gateway.admission.Admitted;
-import dev.creditgate.gateway.admission.Settled;
-import dev.creditgate.gateway.pricing.QuotaUnits;
 import dev.creditgate.gateway.admission.EndpointKind;
-import dev.creditgate.gateway.admission.UsageReport;
+import dev.creditgate.gateway.support.RecordingAdmission;
 import dev.creditgate.gateway.support.RunningGateway;
 import dev.creditgate.gateway.support.RunningGateway.Answer;
 import dev.creditgate.gateway.support.TestDatabases;
-import dev.creditgate.gateway.web.ErrorCode;
 import dev.creditgate.testkit.Fault;
 import dev.creditgate.testkit.MockUpstream;
 import org.junit.jupiter.api.AfterAll;
@@ -36,42 +29,9 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AdmissionSeamIT {
 
-    /** Records every call; refuses the model "refused-model"; charges 42 per settlement. */
-    static final class RecordingAdmission implements Admission {
-        final List<AdmissionRequest> requests = new CopyOnWriteArrayList<>();
-        final List<UsageReport> settled = new CopyOnWriteArrayList<>();
-        final AtomicInteger closed = new AtomicInteger();
-
-        @Override
-        public Admitted admit(AdmissionRequest request) {
-            requests.add(request);
-            if (request.model().equals("refused-model")) {
-                throw new AdmissionRefusedException(ErrorCode.INSUFFICIENT_QUOTA,
-                        "insufficient quota: remaining 0, needed 1000 (quota units)");
-            }
-            return new Admitted() {
-                @Override
-                public long estimatedQuota() {
-                    return 1000;
-                }
-
-                @Override
-                public Settled settle(UsageReport usage) {
-                    settled.add(usage);
-                    return new Settled(42, QuotaUnits.quotaToUsd(42), null, null, null);
-                }
-
-                @Override
-                public void close() {
-                    closed.incrementAndGet();
-                }
-            };
-        }
-    }
-
     @Configuration(proxyBeanMethods = false)
     static class TestAdmissionConfig {
-        static final RecordingAdmission ADMISSION = new RecordingAdmission();
+        static final RecordingAdmission ADMISSION = new RecordingAdmission(1000, 42);
 
         /** Named so: the primary admission (quota.AdmissionRouter) routes non-native tokens to "creditAdmission". */
         @Bean

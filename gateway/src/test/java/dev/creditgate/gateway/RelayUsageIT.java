@@ -6,16 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.creditgate.gateway.admission.Admission;
-import dev.creditgate.gateway.admission.AdmissionRequest;
-import dev.creditgate.gateway.admission.Admitted;
-import dev.creditgate.gateway.admission.Settled;
-import dev.creditgate.gateway.pricing.QuotaUnits;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.pricing.CacheTokens;
+import dev.creditgate.gateway.support.RecordingAdmission;
 import dev.creditgate.gateway.support.RunningGateway;
 import dev.creditgate.gateway.support.RunningGateway.Answer;
 import dev.creditgate.gateway.support.TestDatabases;
@@ -38,41 +34,9 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RelayUsageIT {
 
-    /** Records every settlement; asks for {@link #outputLimit} (null: the client's). */
-    static final class RecordingAdmission implements Admission {
-        final List<UsageReport> settled = new CopyOnWriteArrayList<>();
-        volatile Integer outputLimit;
-
-        @Override
-        public Admitted admit(AdmissionRequest request) {
-            Integer limit = outputLimit;
-            return new Admitted() {
-                @Override
-                public long estimatedQuota() {
-                    return 0;
-                }
-
-                @Override
-                public Settled settle(UsageReport usage) {
-                    settled.add(usage);
-                    return new Settled(1, QuotaUnits.quotaToUsd(1), null, null, null);
-                }
-
-                @Override
-                public Integer outputLimit() {
-                    return limit;
-                }
-
-                @Override
-                public void close() {
-                }
-            };
-        }
-    }
-
     @Configuration(proxyBeanMethods = false)
     static class TestAdmissionConfig {
-        static final RecordingAdmission ADMISSION = new RecordingAdmission();
+        static final RecordingAdmission ADMISSION = new RecordingAdmission(0, 1);
 
         /** Named so: the primary admission routes non-native tokens to "creditAdmission". */
         @Bean

@@ -109,38 +109,29 @@ class CreditAdmission implements Admission {
         String holdId = null;
         boolean platformAnswered;
         CreditVerdict verdict;
-        BigDecimal available = null;
-        BigDecimal rate = null;
+        BigDecimal availableUsd = null; // what the platform said is available, in USD (null: it said nothing)
         if (mode == CreditMode.CHECK) {
             BalanceResult r = client.balance(keyId);
             platformAnswered = !(r instanceof Unavailable);
             if (r instanceof BalanceResult.Balance b) {
-                available = b.credit();
-                rate = b.creditsPerUsd();
-                if (plan.usd().compareTo(usd(available, rate)) > 0) {
-                    plan = plan.clampedTo(plan.affordableOutput(usd(available, rate)), minOutput).orElse(plan);
+                availableUsd = usd(b.credit(), b.creditsPerUsd());
+                if (plan.usd().compareTo(availableUsd) > 0) {
+                    plan = plan.clampedTo(plan.affordableOutput(availableUsd), minOutput).orElse(plan);
                 }
             }
             verdict = decideBalance(r, keyId, plan.quota(), local);
         } else {
-            HoldResult h = client.createHold(keyId, request.requestId(), plan.usd(), properties.holdTtl().toSeconds(),
-                    request.model());
+            HoldResult h = hold(request, keyId, plan);
             // Refused for the worst case: with clamp, ask again for the output the available credit affords (the
             // refusal deleted the hold, so the request id is free; the limit only falls, so this ends).
-            for (int attempt = 0; attempt < MAX_CLAMP_ATTEMPTS && h instanceof HoldResult.Refused refused; attempt++) {
-                available = refused.available();
-                rate = fallback.rate(keyId);
-                var smaller = plan.clampedTo(plan.affordableOutput(usd(available, rate)), minOutput);
-                if (smaller.isEmpty()) {
+            for (int attempt = 0; h instanceof HoldResult.Refused refused; attempt++) {
+                availableUsd = usd(refused.available(), fallback.rate(keyId));
+                var smaller = plan.clampedTo(plan.affordableOutput(availableUsd), minOutput);
+                if (attempt == MAX_CLAMP_ATTEMPTS || smaller.isEmpty()) {
                     break;
                 }
                 plan = smaller.get();
-                h = client.createHold(keyId, request.requestId(), plan.usd(), properties.holdTtl().toSeconds(),
-                        request.model());
-            }
-            if (h instanceof HoldResult.Refused refused) {
-                available = refused.available();
-                rate = fallback.rate(keyId);
+                h = hold(request, keyId, plan);
             }
             platformAnswered = !(h instanceof Unavailable);
             if (h instanceof HoldResult.Granted g) {
@@ -157,8 +148,8 @@ class CreditAdmission implements Admission {
             }
             case CreditVerdict.Insufficient i -> {
                 count(m, platformAnswered ? "refused" : "fallback_refused");
-                String tail = available == null ? "" : plan.affordsText(plan.affordableOutput(usd(available, rate)),
-                        minOutput);
+                String tail = availableUsd == null ? ""
+                        : plan.affordsText(plan.affordableOutput(availableUsd), minOutput);
                 throw new AdmissionRefusedException(ErrorCode.INSUFFICIENT_QUOTA, i.message() + tail);
             }
             case CreditVerdict.ServiceUnavailable u -> {
@@ -170,6 +161,11 @@ class CreditAdmission implements Admission {
                 throw new AdmissionRefusedException(ErrorCode.INVALID_API_KEY, u.message());
             }
         };
+    }
+
+    private HoldResult hold(AdmissionRequest request, String keyId, HoldPlan plan) {
+        return client.createHold(keyId, request.requestId(), plan.usd(), properties.holdTtl().toSeconds(),
+                request.model());
     }
 
     /** Credits to USD at the platform's rate, rounded down (what the credit surely covers). */

@@ -27,7 +27,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.JsonNode;
 
 /**
  * The relay request path, one step per class, composed here in order:
@@ -83,7 +82,7 @@ public class RelayPipeline {
             ex.auth(authenticator.authenticate(request.getHeader("Authorization"), request.getHeader("x-api-key"),
                     request.getRemoteAddr()));
             bodyReader.read(request, ex);
-            ex.model(requireModel(ex.body()), relay.isStream(ex.body()));
+            ex.model(RequestBodyReader.requireModel(ex.body()), relay.isStream(ex.body()));
         } catch (GatewayException e) {
             recorder.count(ex, e.error().status());
             throw e; // not a relayed request yet: no log row
@@ -212,18 +211,6 @@ public class RelayPipeline {
 
     /** Meters are looked up once per tag set, not built and registered again on every request. */
     private record TimerKey(EndpointKind endpoint, long channelId, String outcome) {}
-
-    private static String requireModel(JsonNode body) {
-        JsonNode model = body.get("model");
-        if (model == null || model.isNull()) {
-            throw new GatewayException(ErrorCode.INVALID_REQUEST, "model: missing (expected: a model name)", "model");
-        }
-        if (!model.isString() || model.asString().isBlank()) {
-            throw new GatewayException(ErrorCode.INVALID_REQUEST,
-                    "model: " + model + " (expected: a non-empty string)", "model");
-        }
-        return model.asString();
-    }
 
     private static String describe(IOException e) {
         String m = e.getMessage();

@@ -6,18 +6,19 @@ import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.pricing.CacheTokens;
 
 /**
- * The token counts an upstream reported, read from its wire format's usage JSON.
+ * The token counts an upstream reported, read from its wire format's usage JSON (what was charged for is
+ * {@link dev.creditgate.gateway.pricing.TokenUsage}).
  *
  * @param prompt     all input tokens, the cached ones included, or null when not reported
  * @param completion output tokens, or null
  * @param total      the reported total, or null
  * @param cache      the cached part of {@code prompt}
  */
-public record TokenUsage(Integer prompt, Integer completion, Integer total, CacheTokens cache) {
+public record ReportedUsage(Integer prompt, Integer completion, Integer total, CacheTokens cache) {
 
-    public static final TokenUsage NONE = new TokenUsage(null, null, null, CacheTokens.NONE);
+    public static final ReportedUsage NONE = new ReportedUsage(null, null, null, CacheTokens.NONE);
 
-    public TokenUsage {
+    public ReportedUsage {
         cache = Objects.requireNonNullElse(cache, CacheTokens.NONE);
     }
 

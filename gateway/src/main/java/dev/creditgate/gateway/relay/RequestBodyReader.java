@@ -64,4 +64,17 @@ public class RequestBodyReader {
                 + (declared >= 0 ? declared + " bytes" : "more than " + maxBytes + " bytes")
                 + " (expected: <= " + maxBytes + " bytes, gateway.max-body-size)");
     }
+
+    /** The body's {@code model}: 400 {@code invalid_request} when it is missing or not a non-empty string. */
+    public static String requireModel(JsonNode body) {
+        JsonNode model = body.get("model");
+        if (model == null || model.isNull()) {
+            throw new GatewayException(ErrorCode.INVALID_REQUEST, "model: missing (expected: a model name)", "model");
+        }
+        if (!model.isString() || model.asString().isBlank()) {
+            throw new GatewayException(ErrorCode.INVALID_REQUEST,
+                    "model: " + model + " (expected: a non-empty string)", "model");
+        }
+        return model.asString();
+    }
 }

@@ -21,7 +21,7 @@ public interface WireFormat {
     byte[] upstreamBody(RelayExchange ex, Channel channel);
 
     /** The usage of a whole (non-stream) answer. */
-    TokenUsage usage(JsonNode answer);
+    ReportedUsage usage(JsonNode answer);
 
     /** The generated text of a whole answer (for estimating when it has no usage, or when the client left). */
     String text(JsonNode answer);
@@ -37,7 +37,7 @@ public interface WireFormat {
     /** Sees every event of one stream, passes, rewrites or hides it, and collects its usage and text. */
     interface StreamReader extends SseRelay.EventTransformer {
 
-        TokenUsage usage();
+        ReportedUsage usage();
 
         String text();
     }

@@ -21,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
 class WireFormatTest {
 
     static final JsonMapper JSON = JsonMapper.builder().build();
-    static final TokenUsage USAGE = new TokenUsage(10, 2, 12, new CacheTokens(4, 0, 0));
+    static final ReportedUsage USAGE = new ReportedUsage(10, 2, 12, new CacheTokens(4, 0, 0));
 
     /** Usage is always {@link #USAGE}; text is the answer's "text"; a stream passes every event. */
     static final WireFormat FORMAT = new WireFormat() {
@@ -31,7 +31,7 @@ class WireFormatTest {
         }
 
         @Override
-        public TokenUsage usage(JsonNode answer) {
+        public ReportedUsage usage(JsonNode answer) {
             return USAGE;
         }
 
@@ -44,7 +44,7 @@ class WireFormatTest {
         public StreamReader streamReader(RelayExchange ex) {
             return new StreamReader() {
                 @Override
-                public TokenUsage usage() {
+                public ReportedUsage usage() {
                     return USAGE;
                 }
 

@@ -21,7 +21,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -60,12 +59,7 @@ final class CountTokens {
         AuthenticatedToken auth = authenticator.authenticate(request.getHeader("Authorization"),
                 request.getHeader("x-api-key"), request.getRemoteAddr());
         RequestBodyReader.Body body = bodyReader.read(request);
-        JsonNode m = body.json().get("model");
-        if (m == null || !m.isString() || m.asString().isBlank()) {
-            throw new GatewayException(ErrorCode.INVALID_REQUEST,
-                    "model: " + (m == null ? "missing" : m) + " (expected: a model name)", "model");
-        }
-        String model = m.asString();
+        String model = RequestBodyReader.requireModel(body.json());
         authenticator.checkModel(auth, model);
         List<Channel> candidates = channels.candidates(model, relay.channelTypes(), 1);
         if (!candidates.isEmpty() && askUpstream(candidates.getFirst(), body, model, relay, response)) {

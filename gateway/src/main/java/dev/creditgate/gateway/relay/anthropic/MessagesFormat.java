@@ -9,7 +9,7 @@ import java.util.List;
 import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.pricing.CacheTokens;
 import dev.creditgate.gateway.relay.RelayExchange;
-import dev.creditgate.gateway.relay.TokenUsage;
+import dev.creditgate.gateway.relay.ReportedUsage;
 import dev.creditgate.gateway.relay.WireFormat;
 import dev.creditgate.gateway.relay.WireJson;
 import tools.jackson.core.JacksonException;
@@ -46,7 +46,7 @@ final class MessagesFormat implements WireFormat {
     }
 
     @Override
-    public TokenUsage usage(JsonNode answer) {
+    public ReportedUsage usage(JsonNode answer) {
         Counts counts = new Counts();
         counts.add(answer.path("usage"));
         return counts.usage();
@@ -114,12 +114,12 @@ final class MessagesFormat implements WireFormat {
         }
 
         /** Input is {@code input_tokens} plus the cache tokens; unknown without {@code input_tokens}. */
-        TokenUsage usage() {
+        ReportedUsage usage() {
             if (input == null) {
-                return new TokenUsage(null, output, null, CacheTokens.NONE);
+                return new ReportedUsage(null, output, null, CacheTokens.NONE);
             }
             int prompt = (int) Math.min(Integer.MAX_VALUE, (long) Math.max(0, input) + read + creation);
-            return new TokenUsage(prompt, output, output == null ? null : prompt + output,
+            return new ReportedUsage(prompt, output, output == null ? null : prompt + output,
                     CacheTokens.anthropic(read, creation, creation1h));
         }
     }
@@ -169,7 +169,7 @@ final class MessagesFormat implements WireFormat {
         }
 
         @Override
-        public TokenUsage usage() {
+        public ReportedUsage usage() {
             return counts.usage();
         }
 

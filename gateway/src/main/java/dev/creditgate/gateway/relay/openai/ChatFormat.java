@@ -7,9 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import dev.creditgate.gateway.channel.Channel;
-import dev.creditgate.gateway.pricing.CacheTokens;
 import dev.creditgate.gateway.relay.RelayExchange;
-import dev.creditgate.gateway.relay.TokenUsage;
+import dev.creditgate.gateway.relay.ReportedUsage;
 import dev.creditgate.gateway.relay.WireFormat;
 import dev.creditgate.gateway.relay.WireJson;
 import tools.jackson.core.JacksonException;
@@ -76,18 +75,12 @@ final class ChatFormat implements WireFormat {
     }
 
     /** An OpenAI {@code usage} object (chat completions, embeddings). */
-    static TokenUsage usageOf(JsonNode usage) {
-        if (usage == null || !usage.isObject()) {
-            return TokenUsage.NONE;
-        }
-        Integer prompt = intOrNull(usage.get("prompt_tokens"));
-        int cached = count(usage.path("prompt_tokens_details").get("cached_tokens"));
-        return new TokenUsage(prompt, intOrNull(usage.get("completion_tokens")), intOrNull(usage.get("total_tokens")),
-                prompt == null ? CacheTokens.NONE : new CacheTokens(Math.min(cached, Math.max(0, prompt)), 0, 0));
+    static ReportedUsage usageOf(JsonNode usage) {
+        return WireJson.openAiUsage(usage, "prompt_tokens", "completion_tokens");
     }
 
     @Override
-    public TokenUsage usage(JsonNode answer) {
+    public ReportedUsage usage(JsonNode answer) {
         return usageOf(answer.get("usage"));
     }
 
@@ -129,7 +122,7 @@ final class ChatFormat implements WireFormat {
         private final JsonMapper json;
         private final boolean clientWantsUsage;
         private final StringBuilder text = new StringBuilder();
-        private TokenUsage usage = TokenUsage.NONE;
+        private ReportedUsage usage = ReportedUsage.NONE;
 
         Stream(JsonMapper json, boolean clientWantsUsage) {
             this.json = json;
@@ -173,7 +166,7 @@ final class ChatFormat implements WireFormat {
         }
 
         @Override
-        public TokenUsage usage() {
+        public ReportedUsage usage() {
             return usage;
         }
 

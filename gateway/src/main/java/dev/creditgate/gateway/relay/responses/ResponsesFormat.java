@@ -6,9 +6,8 @@ import static dev.creditgate.gateway.relay.WireJson.intOrNull;
 import java.util.List;
 
 import dev.creditgate.gateway.channel.Channel;
-import dev.creditgate.gateway.pricing.CacheTokens;
 import dev.creditgate.gateway.relay.RelayExchange;
-import dev.creditgate.gateway.relay.TokenUsage;
+import dev.creditgate.gateway.relay.ReportedUsage;
 import dev.creditgate.gateway.relay.WireFormat;
 import dev.creditgate.gateway.relay.WireJson;
 import tools.jackson.core.JacksonException;
@@ -40,18 +39,12 @@ final class ResponsesFormat implements WireFormat {
     }
 
     /** A Responses {@code usage} object. */
-    static TokenUsage usageOf(JsonNode usage) {
-        if (usage == null || !usage.isObject()) {
-            return TokenUsage.NONE;
-        }
-        Integer input = intOrNull(usage.get("input_tokens"));
-        int cached = count(usage.path("input_tokens_details").get("cached_tokens"));
-        return new TokenUsage(input, intOrNull(usage.get("output_tokens")), intOrNull(usage.get("total_tokens")),
-                input == null ? CacheTokens.NONE : new CacheTokens(Math.min(cached, Math.max(0, input)), 0, 0));
+    static ReportedUsage usageOf(JsonNode usage) {
+        return WireJson.openAiUsage(usage, "input_tokens", "output_tokens");
     }
 
     @Override
-    public TokenUsage usage(JsonNode answer) {
+    public ReportedUsage usage(JsonNode answer) {
         return usageOf(answer.get("usage"));
     }
 
@@ -89,7 +82,7 @@ final class ResponsesFormat implements WireFormat {
 
         private final JsonMapper json;
         private final StringBuilder text = new StringBuilder();
-        private TokenUsage usage = TokenUsage.NONE;
+        private ReportedUsage usage = ReportedUsage.NONE;
 
         Stream(JsonMapper json) {
             this.json = json;
@@ -131,7 +124,7 @@ final class ResponsesFormat implements WireFormat {
         }
 
         @Override
-        public TokenUsage usage() {
+        public ReportedUsage usage() {
             return usage;
         }
 

@@ -11,7 +11,7 @@ import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.pricing.CacheTokens;
 import dev.creditgate.gateway.relay.Exchanges;
 import dev.creditgate.gateway.relay.RelayExchange;
-import dev.creditgate.gateway.relay.TokenUsage;
+import dev.creditgate.gateway.relay.ReportedUsage;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,7 +45,7 @@ class MessagesFormatTest {
         send(usage, "message_delta", "{\"type\":\"message_delta\",\"delta\":{},\"usage\":{\"output_tokens\":20}}");
         send(usage, "message_delta", "{\"type\":\"message_delta\",\"delta\":{},\"usage\":{\"output_tokens\":42}}");
 
-        assertThat(usage.usage()).isEqualTo(new TokenUsage(15, 42, 57, new CacheTokens(2, 3, 0)));
+        assertThat(usage.usage()).isEqualTo(new ReportedUsage(15, 42, 57, new CacheTokens(2, 3, 0)));
         assertThat(usage.text()).isEqualTo("Hm. Hello{\"a\":");
     }
 
@@ -56,31 +56,31 @@ class MessagesFormatTest {
                 {"type":"message_start","message":{"usage":{"input_tokens":100,"cache_read_input_tokens":10000,\
                 "cache_creation_input_tokens":1000,"cache_creation":{"ephemeral_5m_input_tokens":400,\
                 "ephemeral_1h_input_tokens":600},"output_tokens":1}}}""");
-        assertThat(usage.usage()).isEqualTo(new TokenUsage(11_100, null, null, new CacheTokens(10_000, 400, 600)));
+        assertThat(usage.usage()).isEqualTo(new ReportedUsage(11_100, null, null, new CacheTokens(10_000, 400, 600)));
 
         // a message_delta that repeats only the uncached input keeps the cache counts of message_start
         send(usage, "message_delta", "{\"type\":\"message_delta\",\"usage\":{\"input_tokens\":100,\"output_tokens\":5}}");
-        assertThat(usage.usage()).isEqualTo(new TokenUsage(11_100, 5, 11_105, new CacheTokens(10_000, 400, 600)));
+        assertThat(usage.usage()).isEqualTo(new ReportedUsage(11_100, 5, 11_105, new CacheTokens(10_000, 400, 600)));
 
         // cumulative counts: the larger wins
         send(usage, "message_delta", """
                 {"type":"message_delta","usage":{"input_tokens":100,"cache_read_input_tokens":10000,\
                 "cache_creation_input_tokens":1500,"cache_creation":{"ephemeral_1h_input_tokens":900},\
                 "output_tokens":9}}""");
-        assertThat(usage.usage()).isEqualTo(new TokenUsage(11_600, 9, 11_609, new CacheTokens(10_000, 600, 900)));
+        assertThat(usage.usage()).isEqualTo(new ReportedUsage(11_600, 9, 11_609, new CacheTokens(10_000, 600, 900)));
     }
 
     @Test
     void aWholeAnswersInputIncludesItsCacheTokens() {
-        TokenUsage usage = FORMAT.usage(JSON.readTree("""
+        ReportedUsage usage = FORMAT.usage(JSON.readTree("""
                 {"content":[{"type":"text","text":"hi"}],"usage":{"input_tokens":100,"cache_read_input_tokens":10000,\
                 "cache_creation_input_tokens":1000,"cache_creation":{"ephemeral_5m_input_tokens":0,\
                 "ephemeral_1h_input_tokens":1000},"output_tokens":7}}"""));
-        assertThat(usage).isEqualTo(new TokenUsage(11_100, 7, 11_107, new CacheTokens(10_000, 0, 1000)));
+        assertThat(usage).isEqualTo(new ReportedUsage(11_100, 7, 11_107, new CacheTokens(10_000, 0, 1000)));
 
         assertThat(FORMAT.usage(JSON.readTree("{\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}")))
-                .isEqualTo(new TokenUsage(5, 1, 6, CacheTokens.NONE));
-        assertThat(FORMAT.usage(JSON.readTree("{\"content\":[]}"))).isEqualTo(TokenUsage.NONE);
+                .isEqualTo(new ReportedUsage(5, 1, 6, CacheTokens.NONE));
+        assertThat(FORMAT.usage(JSON.readTree("{\"content\":[]}"))).isEqualTo(ReportedUsage.NONE);
         assertThat(FORMAT.text(JSON.readTree("""
                 {"content":[{"type":"thinking","thinking":"hm "},{"type":"text","text":"Hi"},\
                 {"type":"tool_use","input":{"a":1}}]}"""))).isEqualTo("hm Hi{\"a\":1}");

@@ -11,7 +11,7 @@ import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.pricing.CacheTokens;
 import dev.creditgate.gateway.relay.Exchanges;
 import dev.creditgate.gateway.relay.RelayExchange;
-import dev.creditgate.gateway.relay.TokenUsage;
+import dev.creditgate.gateway.relay.ReportedUsage;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -76,10 +76,10 @@ class ChatFormatTest {
         assertThat(CHAT.usage(JSON.readTree("""
                 {"choices":[],"usage":{"prompt_tokens":2000,"completion_tokens":10,"total_tokens":2010,\
                 "prompt_tokens_details":{"cached_tokens":1920}}}""")))
-                .isEqualTo(new TokenUsage(2000, 10, 2010, new CacheTokens(1920, 0, 0)));
+                .isEqualTo(new ReportedUsage(2000, 10, 2010, new CacheTokens(1920, 0, 0)));
         assertThat(EMBEDDINGS.usage(JSON.readTree("{\"usage\":{\"prompt_tokens\":4,\"total_tokens\":4}}")))
-                .isEqualTo(new TokenUsage(4, null, 4, CacheTokens.NONE));
-        assertThat(CHAT.usage(JSON.readTree("{\"choices\":[]}"))).isEqualTo(TokenUsage.NONE);
+                .isEqualTo(new ReportedUsage(4, null, 4, CacheTokens.NONE));
+        assertThat(CHAT.usage(JSON.readTree("{\"choices\":[]}"))).isEqualTo(ReportedUsage.NONE);
         assertThat(CHAT.text(JSON.readTree("""
                 {"choices":[{"message":{"content":"Hi","tool_calls":[{"function":{"arguments":"{}"}}]}}]}""")))
                 .isEqualTo("Hi{}");
@@ -98,7 +98,7 @@ class ChatFormatTest {
                 "prompt_tokens_details":{"cached_tokens":8}}}""")).isNull(); // the usage-only chunk: hidden
         assertThat(relay(stream, "[DONE]")).isEqualTo("data: [DONE]\n\n");
 
-        assertThat(stream.usage()).isEqualTo(new TokenUsage(30, 2, 32, new CacheTokens(8, 0, 0)));
+        assertThat(stream.usage()).isEqualTo(new ReportedUsage(30, 2, 32, new CacheTokens(8, 0, 0)));
         assertThat(stream.text()).isEqualTo("Hi!");
     }
 
@@ -107,6 +107,6 @@ class ChatFormatTest {
         ChatFormat.Stream stream = new ChatFormat.Stream(JSON, true);
         String usage = "{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1,\"total_tokens\":4}}";
         assertThat(relay(stream, usage)).isEqualTo("data: " + usage + "\n\n");
-        assertThat(stream.usage()).isEqualTo(new TokenUsage(3, 1, 4, CacheTokens.NONE));
+        assertThat(stream.usage()).isEqualTo(new ReportedUsage(3, 1, 4, CacheTokens.NONE));
     }
 }

@@ -11,7 +11,7 @@ import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.pricing.CacheTokens;
 import dev.creditgate.gateway.relay.Exchanges;
 import dev.creditgate.gateway.relay.RelayExchange;
-import dev.creditgate.gateway.relay.TokenUsage;
+import dev.creditgate.gateway.relay.ReportedUsage;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,7 +38,7 @@ class ResponsesFormatTest {
                 {"type":"response.completed","response":{"usage":{"input_tokens":1200,\
                 "input_tokens_details":{"cached_tokens":1024},"output_tokens":3,"total_tokens":1203}}}""");
 
-        assertThat(usage.usage()).isEqualTo(new TokenUsage(1200, 3, 1203, new CacheTokens(1024, 0, 0)));
+        assertThat(usage.usage()).isEqualTo(new ReportedUsage(1200, 3, 1203, new CacheTokens(1024, 0, 0)));
         assertThat(usage.text()).isEqualTo("Hello{}");
     }
 
@@ -49,7 +49,7 @@ class ResponsesFormatTest {
         send(usage, null, "{\"type\":\"response.incomplete\",\"response\":{\"usage\":null}}");
         send(usage, "response.output_text.delta", "garbage");
 
-        assertThat(usage.usage()).isEqualTo(TokenUsage.NONE);
+        assertThat(usage.usage()).isEqualTo(ReportedUsage.NONE);
         assertThat(usage.text()).isEqualTo("x");
     }
 
@@ -61,9 +61,9 @@ class ResponsesFormatTest {
                 {"type":"function_call","arguments":"{\\"a\\":1}"}],
                 "usage":{"input_tokens":50,"input_tokens_details":{"cached_tokens":20},"output_tokens":4,"total_tokens":54}}""");
         assertThat(FORMAT.text(response)).isEqualTo("think Hino{\"a\":1}");
-        assertThat(FORMAT.usage(response)).isEqualTo(new TokenUsage(50, 4, 54, new CacheTokens(20, 0, 0)));
+        assertThat(FORMAT.usage(response)).isEqualTo(new ReportedUsage(50, 4, 54, new CacheTokens(20, 0, 0)));
         assertThat(FORMAT.usage(JSON.readTree("{\"usage\":{\"input_tokens\":5,\"output_tokens\":1}}")))
-                .isEqualTo(new TokenUsage(5, 1, null, CacheTokens.NONE));
+                .isEqualTo(new ReportedUsage(5, 1, null, CacheTokens.NONE));
     }
 
     @Test
