@@ -13,6 +13,9 @@ public final class CreditApi {
     public static final String WEBHOOK_PATH = "/api/webhooks/usage";
 
     /** {@code code} of a 402 hold refusal. */
+    /** The gateway's event id of a request is this prefix and its request id (captures, webhooks, reconciliation). */
+    public static final String GATEWAY_EVENT_PREFIX = "cg-";
+
     public static final String CODE_INSUFFICIENT_CREDIT = "insufficient_credit";
 
     private CreditApi() {

@@ -42,7 +42,7 @@ import dev.creditgate.credits.web.ApiError;
 public class Reconciliation {
 
     /** The platform's event id of a gateway request: the one the gateway's captures and webhooks carry. */
-    static final String EVENT_PREFIX = "cg-";
+    static final String EVENT_PREFIX = dev.creditgate.contract.CreditApi.GATEWAY_EVENT_PREFIX;
     /** Longest window: 31 days. */
     static final long MAX_WINDOW_SECONDS = 31L * 86_400;
     /** Most rows read from each side for one window. */

@@ -214,7 +214,7 @@ class CreditAdmission implements Admission {
 
     /** The event id of a request: its request id (32 hex chars), shared by capture and webhook at the platform. */
     static String eventId(String requestId) {
-        return "cg-" + requestId;
+        return dev.creditgate.contract.CreditApi.GATEWAY_EVENT_PREFIX + requestId;
     }
 
     /**
