@@ -9,13 +9,18 @@ public final class CreditApi {
     public static final String BALANCE_PATH = "/api/credits/balance/";
     /** {@code POST HOLDS_PATH}; {@code POST HOLDS_PATH + "/" + holdId + "/capture"}, {@code "/release"}, {@code "/extend"}. */
     public static final String HOLDS_PATH = "/api/credits/holds";
+    /**
+     * Credit leases (SPEC 4.4): {@code POST LEASES_PATH} opens (or returns) the lease of one user for one gateway
+     * instance; {@code LEASES_PATH + "/" + leaseId + "/refresh"}, {@code "/settle"}, {@code "/release"}.
+     */
+    public static final String LEASES_PATH = "/api/credits/leases";
     /** Usage webhook receiver. */
     public static final String WEBHOOK_PATH = "/api/webhooks/usage";
 
-    /** {@code code} of a 402 hold refusal. */
     /** The gateway's event id of a request is this prefix and its request id (captures, webhooks, reconciliation). */
     public static final String GATEWAY_EVENT_PREFIX = "cg-";
 
+    /** {@code code} of a 402 hold or lease refusal. */
     public static final String CODE_INSUFFICIENT_CREDIT = "insufficient_credit";
 
     private CreditApi() {
@@ -31,5 +36,17 @@ public final class CreditApi {
 
     public static String extendPath(String holdId) {
         return HOLDS_PATH + "/" + holdId + "/extend";
+    }
+
+    public static String leaseRefreshPath(String leaseId) {
+        return LEASES_PATH + "/" + leaseId + "/refresh";
+    }
+
+    public static String leaseSettlePath(String leaseId) {
+        return LEASES_PATH + "/" + leaseId + "/settle";
+    }
+
+    public static String leaseReleasePath(String leaseId) {
+        return LEASES_PATH + "/" + leaseId + "/release";
     }
 }
