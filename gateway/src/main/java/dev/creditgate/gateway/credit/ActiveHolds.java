@@ -13,10 +13,11 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * The holds of requests still running on this instance, renewed before they expire: a stream that outlives its
+ * The credit requests still running on this instance, renewed before they expire: a stream that outlives its
  * hold's TTL keeps its hold (and its outbox intent) instead of letting the platform expire it and the capture find
  * nothing to capture. A hold is renewed when less than half its TTL is left; a gateway that dies stops renewing,
- * so its holds still expire after one TTL.
+ * so its holds still expire after one TTL. A request without a hold of its own (admitted against a lease, which is
+ * refreshed on its own) has only its outbox intent kept alive, on the same schedule.
  */
 @Component
 class ActiveHolds {
@@ -43,18 +44,14 @@ class ActiveHolds {
                 .description("hold extensions the platform refused or did not answer").register(metrics);
     }
 
-    /** A hold was granted for a request that is now being relayed. */
+    /** A request is now being relayed, with its own hold ({@code holdId}) or without (null). */
     void started(String holdId, String eventId) {
-        if (holdId != null) {
-            active.put(holdId, new Active(holdId, eventId, clock.millis() + ttl.toMillis()));
-        }
+        active.put(eventId, new Active(holdId, eventId, clock.millis() + ttl.toMillis()));
     }
 
     /** The request settled or was released: nothing more to renew. */
-    void finished(String holdId) {
-        if (holdId != null) {
-            active.remove(holdId);
-        }
+    void finished(String eventId) {
+        active.remove(eventId);
     }
 
     int size() {
@@ -71,15 +68,17 @@ class ActiveHolds {
             }
             boolean ok;
             try {
-                ok = extender.extend(a.holdId(), ttl.toSeconds());
+                ok = a.holdId() == null || extender.extend(a.holdId(), ttl.toSeconds());
             } catch (RuntimeException e) {
                 ok = false;
                 log.warn("hold {}: extension failed: {}", a.holdId(), e.toString());
             }
             if (ok) {
-                renewed.increment();
+                if (a.holdId() != null) {
+                    renewed.increment();
+                }
                 outbox.keepAlive(a.eventId());
-                active.replace(a.holdId(), a, new Active(a.holdId(), a.eventId(), now + ttl.toMillis()));
+                active.replace(a.eventId(), a, new Active(a.holdId(), a.eventId(), now + ttl.toMillis()));
             } else {
                 renewFailures.increment();
             }

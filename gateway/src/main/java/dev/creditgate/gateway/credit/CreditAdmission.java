@@ -60,12 +60,14 @@ class CreditAdmission implements Admission {
     private final Counter settleFailures;
     private final Counter overage;
     private final ActiveHolds activeHolds;
+    private final CreditLeases leases;
     private static final int MAX_CLAMP_ATTEMPTS = 3;
     private static final int USD_DIGITS = 12;
 
     CreditAdmission(RequestPricing pricing, CreditPlatformClient client, CreditCheck check, FallbackPolicy fallback,
                     CreditOptions options, UsageOutbox outbox, JdbcClient jdbc, CreditProperties properties,
-                    Clock clock, MeterRegistry metrics, ActiveHolds activeHolds) {
+                    Clock clock, MeterRegistry metrics, ActiveHolds activeHolds,
+                    CreditLeases leases) {
         this.pricing = pricing;
         this.client = client;
         this.check = check;
@@ -77,6 +79,7 @@ class CreditAdmission implements Admission {
         this.clock = clock;
         this.metrics = metrics;
         this.activeHolds = activeHolds;
+        this.leases = leases;
         this.overage = Counter.builder("creditgate.credit.overage")
                 .description("cost charged above its hold (an upstream that ignored the output limit): debt at the"
                         + " platform")
@@ -121,7 +124,15 @@ class CreditAdmission implements Admission {
             }
             verdict = decideBalance(r, keyId, plan.quota(), local);
         } else {
+            Lease lease = leases.admit(keyId, plan.usd());
+            if (lease != null) {
+                count(mode.option(), "leased");
+                return leased(request, plan, lease);
+            }
             HoldResult h = hold(request, keyId, plan);
+            if (h instanceof HoldResult.Refused && leases.giveBack(keyId)) {
+                h = hold(request, keyId, plan); // the credit sat in this instance's lease: ask once more
+            }
             // Refused for the worst case: with clamp, ask again for the output the available credit affords (the
             // refusal deleted the hold, so the request id is free; the limit only falls, so this ends).
             for (int attempt = 0; h instanceof HoldResult.Refused refused; attempt++) {
@@ -209,6 +220,31 @@ class CreditAdmission implements Admission {
         activeHolds.started(holdId, eventId);
         return new Settlement(plan, request.model(), pricing,
                 new OutboxSink(eventId, holdId, request.model(), plan, outbox, clock, activeHolds), overage,
+                settleFailures);
+    }
+
+    /**
+     * A request admitted against this instance's lease: its intent row names the lease (recovery charges its estimate
+     * to the lease if this instance dies), and its settlement goes to the lease's next batch.
+     */
+    private Admitted leased(AdmissionRequest request, HoldPlan plan, Lease lease) {
+        AdmissionRequest.TokenInfo token = request.token();
+        String eventId = eventId(request.requestId());
+        UsagePayload estimate = new UsagePayload(request.model(), plan.priced().promptTokens(), 0, plan.usd(),
+                clock.millis(), true);
+        try {
+            outbox.recordIntent(eventId, OutboxKind.LEASE, token.tokenId(), token.remoteKeyId(), lease.leaseId,
+                    estimate);
+        } catch (RuntimeException e) {
+            lease.finish(eventId, plan.usd(), BigDecimal.ZERO);
+            log.error("request {}: the usage intent could not be written; refusing (nothing relayed)",
+                    request.requestId(), e);
+            throw new AdmissionRefusedException(ErrorCode.CREDIT_SERVICE_UNAVAILABLE,
+                    "usage could not be recorded (gateway database unavailable); nothing was charged");
+        }
+        activeHolds.started(null, eventId);
+        return new Settlement(plan, request.model(), pricing,
+                new LeaseSink(eventId, lease, request.model(), plan, outbox, clock, activeHolds), overage,
                 settleFailures);
     }
 

@@ -73,6 +73,14 @@ public class CreditOptions {
         return Math.max(1, options.getInt(OPT_MIN_OUTPUT, DEFAULT_MIN_OUTPUT));
     }
 
+    public static final String OPT_LEASE = "letaicode_lease";
+
+    /** {@code letaicode_lease}: {@code on} (default) spends credit leases in reserve mode, {@code off} holds per request. */
+    public boolean leases() {
+        String v = options.get(OPT_LEASE, null);
+        return v == null || v.isBlank() || !v.strip().equalsIgnoreCase("off");
+    }
+
     public CreditMode mode() {
         return CreditMode.parse(options.get(CreditMode.OPTION, null));
     }

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -83,7 +85,7 @@ public final class CreditPlatformClient implements AutoCloseable {
 
     /** Operation names, as metric tags. */
     enum Op {
-        BALANCE, HOLD, CAPTURE, RELEASE, EXTEND, WEBHOOK;
+        BALANCE, HOLD, CAPTURE, RELEASE, EXTEND, WEBHOOK, LEASE, LEASE_SETTLE;
 
         final String tag = name().toLowerCase();
     }
@@ -354,6 +356,83 @@ public final class CreditPlatformClient implements AutoCloseable {
     }
 
     /**
+     * {@code POST {domain}/api/credits/leases} {@code {keyId, owner, amountUsd, minUsd, ttlSeconds}}: opens this
+     * instance's lease of the key's user, or answers the one it already has (so the retry is safe).
+     */
+    public LeaseResult openLease(String keyId, String owner, BigDecimal amountUsd, BigDecimal minUsd, long ttlSeconds) {
+        Objects.requireNonNull(keyId, "keyId");
+        ObjectNode body = json.createObjectNode()
+                .put("keyId", keyId)
+                .put("owner", owner)
+                .put("amountUsd", amountUsd.toPlainString())
+                .put("minUsd", minUsd.toPlainString())
+                .put("ttlSeconds", ttlSeconds);
+        return execute(Op.LEASE, "POST", CreditApi.LEASES_PATH, json.writeValueAsBytes(body), null,
+                (status, b, s) -> interpretLease(keyId, status, b), u -> u);
+    }
+
+    /**
+     * {@code POST .../leases/{leaseId}/refresh}: resizes the lease towards {@code amountUsd}, never below
+     * {@code inUseUsd}, and moves its expiry {@code ttlSeconds} from now; names the {@code keyIds} no longer active.
+     * A repeat of the same call asks for the same size: safe to retry.
+     */
+    public LeaseResult refreshLease(String leaseId, BigDecimal amountUsd, BigDecimal minUsd, BigDecimal inUseUsd,
+                                    long ttlSeconds, List<String> keyIds) {
+        ObjectNode body = json.createObjectNode()
+                .put("amountUsd", amountUsd.toPlainString())
+                .put("minUsd", minUsd.toPlainString())
+                .put("inUseUsd", inUseUsd.toPlainString())
+                .put("ttlSeconds", ttlSeconds);
+        var keys = body.putArray("keyIds");
+        keyIds.forEach(keys::add);
+        return execute(Op.LEASE, "POST", CreditApi.leaseRefreshPath(segment(leaseId)), json.writeValueAsBytes(body),
+                null, (status, b, s) -> interpretLease(leaseId, status, b), u -> u);
+    }
+
+    /** One request's actual usage for {@link #settleLease}. */
+    public record LeaseCharge(String eventId, String keyId, BigDecimal costUsd, Usage usage, long cacheReadTokens,
+                              long cacheWriteTokens) {
+    }
+
+    /**
+     * {@code POST .../leases/{leaseId}/settle} {@code {events:[...]}}: charges each event once by its event id (a
+     * repeat answers {@code DUPLICATE_EVENT} for each), so the retry is safe.
+     */
+    public LeaseResult settleLease(String leaseId, List<LeaseCharge> charges) {
+        ObjectNode body = json.createObjectNode();
+        var events = body.putArray("events");
+        for (LeaseCharge c : charges) {
+            ObjectNode e = events.addObject()
+                    .put("eventId", c.eventId())
+                    .put("keyId", c.keyId())
+                    .put("costUsd", c.costUsd().toPlainString());
+            Usage u = c.usage();
+            if (u != null) {
+                if (u.model() != null) {
+                    e.put("model", u.model());
+                }
+                e.put("promptTokens", u.promptTokens()).put("completionTokens", u.completionTokens())
+                        .put("totalTokens", u.totalTokens());
+            }
+            if (c.cacheReadTokens() > 0) {
+                e.put("cacheReadTokens", c.cacheReadTokens());
+            }
+            if (c.cacheWriteTokens() > 0) {
+                e.put("cacheWriteTokens", c.cacheWriteTokens());
+            }
+        }
+        return execute(Op.LEASE_SETTLE, "POST", CreditApi.leaseSettlePath(segment(leaseId)),
+                json.writeValueAsBytes(body), null, (status, b, s) -> interpretLease(leaseId, status, b), u -> u);
+    }
+
+    /** {@code POST .../leases/{leaseId}/release}: gives the unspent rest back; idempotent. */
+    public LeaseResult releaseLease(String leaseId) {
+        return execute(Op.LEASE, "POST", CreditApi.leaseReleasePath(segment(leaseId)),
+                "{}".getBytes(StandardCharsets.UTF_8), null, (status, b, s) -> interpretLease(leaseId, status, b),
+                u -> u);
+    }
+
+    /**
      * Posts one usage webhook ({@code body} and signature headers are built by the caller). One attempt within the
      * deadline, no breaker (the outbox that calls this owns retries and backoff; the webhook URL may be another
      * host). {@code Content-Type: application/json} is added unless given.
@@ -501,10 +580,68 @@ public final class CreditPlatformClient implements AutoCloseable {
                 return Interpreted.up(new HoldResult.Refused(null, null), "refused");
             }
         }
-        if (status == 404) {
+        if (status == 404 || (status == 403 && keyDisabled(body))) {
             return Interpreted.up(new NotFound(keyId, body == null ? null : text(body, "message")), "not_found");
         }
         return clientError(status, body);
+    }
+
+    private Interpreted<LeaseResult> interpretLease(String id, int status, JsonNode body) {
+        if (status == 200 || status == 201) {
+            if (body == null || !body.isObject()) {
+                return Interpreted.down("unparsable lease answer (not a JSON object)");
+            }
+            if (!body.path("success").asBoolean(false)) {
+                return Interpreted.down("credit platform error" + messageOf(body));
+            }
+            String leaseId = text(body, "leaseId");
+            BigDecimal amount;
+            try {
+                amount = decimal(body, "amount");
+            } catch (NumberFormatException e) {
+                return Interpreted.down("unparsable lease answer: " + e.getMessage());
+            }
+            if (leaseId == null || leaseId.isEmpty() || amount == null || amount.signum() < 0) {
+                return Interpreted.down("unparsable lease answer: no leaseId or amount");
+            }
+            try {
+                List<String> disabled = new ArrayList<>();
+                body.path("disabledKeys").forEach(k -> disabled.add(k.asString()));
+                List<LeaseResult.EventOutcome> results = new ArrayList<>();
+                body.path("results").forEach(r -> results.add(new LeaseResult.EventOutcome(text(r, "eventId"),
+                        text(r, "outcome"))));
+                return Interpreted.up(new LeaseResult.Leased(leaseId, text(body, "userId"), text(body, "status"),
+                        amount, decimal(body, "spent"), decimal(body, "available"), decimal(body, "creditsPerUsd"),
+                        instant(body, "expiresAt"), body.path("recalled").asBoolean(false), List.copyOf(disabled),
+                        List.copyOf(results)), "ok");
+            } catch (NumberFormatException | DateTimeParseException e) {
+                return Interpreted.down("unparsable lease answer: " + e.getMessage());
+            }
+        }
+        if (status == 402) {
+            try {
+                return Interpreted.up(new LeaseResult.Refused(body == null ? null : decimal(body, "available"),
+                        body == null ? null : decimal(body, "needed")), "refused");
+            } catch (NumberFormatException e) {
+                return Interpreted.up(new LeaseResult.Refused(null, null), "refused");
+            }
+        }
+        if (status == 404 || (status == 403 && keyDisabled(body))) {
+            return Interpreted.up(new NotFound(id, body == null ? null : text(body, "message")), "not_found");
+        }
+        if (status == 409) {
+            return Interpreted.up(new LeaseResult.Gone(id, body == null ? null : text(body, "status")), "gone");
+        }
+        if (status == 400) {
+            return Interpreted.up(new LeaseResult.Rejected(status, body == null ? null : text(body, "code"),
+                    body == null ? null : text(body, "message")), "rejected");
+        }
+        return clientError(status, body);
+    }
+
+    /** A 403 that is the platform's business answer for a disabled key (not a token without the scope). */
+    private static boolean keyDisabled(JsonNode body) {
+        return body != null && "key_disabled".equals(text(body, "code"));
     }
 
     private Interpreted<SettleResult> interpretSettle(String holdId, int status, JsonNode body) {

@@ -6,5 +6,5 @@ package dev.creditgate.gateway.credit;
  * @param keyId   the platform key id that was asked for
  * @param message the platform's message, e.g. {@code "API Key not found"}
  */
-public record NotFound(String keyId, String message) implements BalanceResult, HoldResult {
+public record NotFound(String keyId, String message) implements BalanceResult, HoldResult, LeaseResult {
 }

@@ -42,7 +42,7 @@ final class OutboxSink implements Settlement.Sink {
 
     @Override
     public Settled commit(RequestPricing.Charge charge) {
-        activeHolds.finished(holdId);
+        activeHolds.finished(eventId);
         TokenUsage t = charge.tokens();
         CacheTokens cache = t.cache();
         UsagePayload actual = new UsagePayload(model, t.promptTokens(), t.completionTokens(), charge.costUsd(),
@@ -56,7 +56,7 @@ final class OutboxSink implements Settlement.Sink {
 
     @Override
     public void release() {
-        activeHolds.finished(holdId);
+        activeHolds.finished(eventId);
         if (holdId != null) {
             outbox.settle(eventId, OutboxKind.RELEASE, new UsagePayload(model, 0, 0, BigDecimal.ZERO, clock.millis(),
                     false));

@@ -1,7 +1,9 @@
 package dev.creditgate.gateway.credit;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import dev.creditgate.contract.HoldOutcome;
@@ -33,11 +35,13 @@ import org.springframework.stereotype.Component;
 class PlatformUsageDelivery implements UsageDelivery {
 
     private final CreditPlatformClient client;
+    private final CreditLeases leases;
     private final CreditOptions options;
     private final Clock clock;
 
-    PlatformUsageDelivery(CreditPlatformClient client, CreditOptions options, Clock clock) {
+    PlatformUsageDelivery(CreditPlatformClient client, CreditOptions options, Clock clock, CreditLeases leases) {
         this.client = client;
+        this.leases = leases;
         this.options = options;
         this.clock = clock;
     }
@@ -48,6 +52,49 @@ class PlatformUsageDelivery implements UsageDelivery {
             case CAPTURE -> capture(e);
             case RELEASE -> release(e);
             case WEBHOOK -> webhook(e);
+            case LEASE -> deliverAll(List.of(e)).getFirst();
+        };
+    }
+
+    /**
+     * LEASE rows: one settle call per lease for all its rows ({@link CreditLeases#settle}); each event is then
+     * done, whether charged now or before (DUPLICATE_EVENT). Other kinds one by one.
+     */
+    @Override
+    public List<Result> deliverAll(List<OutboxEvent> events) {
+        Result[] out = new Result[events.size()];
+        Map<String, List<Integer>> byLease = new LinkedHashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            OutboxEvent e = events.get(i);
+            if (e.kind() == OutboxKind.LEASE) {
+                byLease.computeIfAbsent(e.holdId(), k -> new ArrayList<>()).add(i);
+            } else {
+                out[i] = deliver(e);
+            }
+        }
+        byLease.forEach((leaseId, idx) -> {
+            Result r = settleLease(leaseId, idx.stream().map(events::get).toList());
+            idx.forEach(i -> out[i] = r);
+        });
+        return List.of(out);
+    }
+
+    private Result settleLease(String leaseId, List<OutboxEvent> rows) {
+        boolean breakerOpen = client.breakerState() == CircuitBreaker.State.OPEN;
+        List<CreditPlatformClient.LeaseCharge> charges = rows.stream().map(e -> {
+            UsagePayload p = e.payload();
+            return new CreditPlatformClient.LeaseCharge(e.eventId(), e.remoteKeyId(), p.costUsd(),
+                    new Usage(p.model(), p.promptTokens(), p.completionTokens(), p.totalTokens()),
+                    p.cacheReadTokens(), p.cacheWriteTokens());
+        }).toList();
+        return switch (leases.settle(leaseId, charges)) {
+            case LeaseResult.Leased l -> new Delivered("lease " + leaseId + ": settled");
+            case Unavailable u -> new Retry("lease settle: " + u.reason(), !breakerOpen);
+            case LeaseResult.Rejected rej -> new Rejected("lease settle refused: HTTP " + rej.status() + " "
+                    + rej.code() + " " + (rej.message() == null ? "" : rej.message()));
+            case NotFound n -> new Rejected("lease settle refused: lease " + leaseId + " unknown to the platform");
+            case LeaseResult.Gone g -> new Rejected("lease settle refused: lease " + leaseId + " " + g.status());
+            case LeaseResult.Refused f -> new Rejected("lease settle refused: insufficient credit");
         };
     }
 

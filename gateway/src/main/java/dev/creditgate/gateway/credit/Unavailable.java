@@ -10,5 +10,5 @@ package dev.creditgate.gateway.credit;
  *                 with the first answer from the platform); {@code > 0}
  */
 public record Unavailable(String reason, long outageId)
-        implements BalanceResult, HoldResult, SettleResult {
+        implements BalanceResult, HoldResult, SettleResult, LeaseResult {
 }

@@ -16,6 +16,7 @@ final class KnownOptions {
     static void validate(String key, String value) {
         switch (key) {
             case "letaicode_credit_mode" -> oneOf(key, value, Set.of("check", "reserve"));
+            case "letaicode_lease" -> oneOf(key, value, Set.of("on", "off"));
             case "letaicode_fallback" -> oneOf(key, value, Set.of("local", "deny", "allow"));
             case "letaicode_timeout_ms" -> atLeast(key, value, 1);
             case "letaicode_retries" -> atLeast(key, value, 0);

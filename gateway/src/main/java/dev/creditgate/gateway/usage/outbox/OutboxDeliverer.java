@@ -2,6 +2,7 @@ package dev.creditgate.gateway.usage.outbox;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -76,7 +77,7 @@ public class OutboxDeliverer implements SmartLifecycle {
     }
 
     /** Runs one round now: recovery (when due), then the due rows. Returns the number of rows handled. Tests call it. */
-    public int runOnce() {
+    public synchronized int runOnce() {
         long now = clock.millis();
         if (now >= nextHousekeeping) {
             nextHousekeeping = now + properties.recoveryInterval().toMillis();
@@ -86,19 +87,24 @@ public class OutboxDeliverer implements SmartLifecycle {
         if (d == null) {
             return 0;
         }
-        List<Long> claimed = new ArrayList<>();
         long lease = now + properties.claimLease().toMillis();
-        for (long id : repository.dueIds(now, properties.batchSize())) {
-            if (repository.claim(id, owner, now, lease)) {
-                claimed.add(id);
-            }
-        }
+        List<OutboxEvent> claimed = repository.claimAll(repository.dueIds(now, properties.batchSize()), owner, now,
+                lease);
         if (claimed.isEmpty()) {
             return 0;
         }
-        List<Future<?>> inFlight = new ArrayList<>(claimed.size());
-        for (long id : claimed) {
-            inFlight.add(workers.submit(() -> deliverOne(d, id)));
+        // lease rows go to the platform in one call per lease; the others one by one
+        Map<String, List<OutboxEvent>> byLease = new LinkedHashMap<>();
+        List<Future<?>> inFlight = new ArrayList<>();
+        for (OutboxEvent e : claimed) {
+            if (e.kind() == OutboxKind.LEASE) {
+                byLease.computeIfAbsent(e.holdId(), k -> new ArrayList<>()).add(e);
+            } else {
+                inFlight.add(workers.submit(() -> record(List.of(e), List.of(deliverSafely(d, e)))));
+            }
+        }
+        for (List<OutboxEvent> group : byLease.values()) {
+            inFlight.add(workers.submit(() -> record(group, deliverAllSafely(d, group))));
         }
         for (Future<?> f : inFlight) {
             try {
@@ -136,18 +142,47 @@ public class OutboxDeliverer implements SmartLifecycle {
         }
     }
 
-    private void deliverOne(UsageDelivery d, long id) {
-        OutboxEvent e = repository.find(id);
-        if (e == null || e.status() != OutboxStatus.PENDING) {
-            return;
-        }
-        UsageDelivery.Result r;
+    private static UsageDelivery.Result deliverSafely(UsageDelivery d, OutboxEvent e) {
         try {
-            r = d.deliver(e);
+            return d.deliver(e);
         } catch (RuntimeException ex) {
-            r = new UsageDelivery.Retry("delivery threw " + ex, true);
             log.error("usage event {}: delivery threw", e.eventId(), ex);
+            return new UsageDelivery.Retry("delivery threw " + ex, true);
         }
+    }
+
+    private static List<UsageDelivery.Result> deliverAllSafely(UsageDelivery d, List<OutboxEvent> events) {
+        try {
+            List<UsageDelivery.Result> r = d.deliverAll(events);
+            if (r.size() == events.size()) {
+                return r;
+            }
+            log.error("usage outbox: {} results for {} events", r.size(), events.size());
+        } catch (RuntimeException ex) {
+            log.error("usage events {}..: delivery threw", events.getFirst().eventId(), ex);
+        }
+        return events.stream().<UsageDelivery.Result>map(e -> new UsageDelivery.Retry("delivery failed", true))
+                .toList();
+    }
+
+    /** Records what each attempt achieved; the delivered rows of one note in one statement. */
+    private void record(List<OutboxEvent> events, List<UsageDelivery.Result> results) {
+        Map<String, List<Long>> delivered = new LinkedHashMap<>();
+        for (int i = 0; i < events.size(); i++) {
+            OutboxEvent e = events.get(i);
+            if (results.get(i) instanceof UsageDelivery.Delivered ok) {
+                delivered.computeIfAbsent(ok.note(), k -> new ArrayList<>()).add(e.id());
+                count(e.kind().name().toLowerCase(), "delivered");
+            } else {
+                recordOne(e, results.get(i));
+            }
+        }
+        long now = clock.millis();
+        delivered.forEach((note, ids) -> repository.markAllDelivered(ids, owner, note, now));
+    }
+
+    private void recordOne(OutboxEvent e, UsageDelivery.Result r) {
+        long id = e.id();
         long now = clock.millis();
         String kind = e.kind().name().toLowerCase();
         switch (r) {

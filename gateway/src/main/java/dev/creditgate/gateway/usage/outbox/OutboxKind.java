@@ -6,6 +6,11 @@ public enum OutboxKind {
     CAPTURE,
     /** Release the request's hold (nothing was delivered). */
     RELEASE,
+    /**
+     * Settle the cost in the payload against a credit lease ({@code hold_id} = the lease id), in a batch with the
+     * lease's other due rows.
+     */
+    LEASE,
     /** Send a signed usage webhook (SPEC 4.2) for the cost in the payload: no hold to capture. */
     WEBHOOK
 }

@@ -84,13 +84,34 @@ class OutboxRepository {
                 .param("now", now).param("limit", limit).query(Long.class).list();
     }
 
-    /** Claims one row for {@code owner} until {@code leaseUntil}; true when this instance got it. */
-    boolean claim(long id, String owner, long now, long leaseUntil) {
-        return jdbc.sql("""
+    /**
+     * Claims the given rows for {@code owner} until {@code leaseUntil} in one statement and answers the ones this
+     * instance got (a row another instance claimed meanwhile is left out).
+     */
+    List<OutboxEvent> claimAll(List<Long> ids, String owner, long now, long leaseUntil) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        jdbc.sql("""
                 UPDATE usage_events SET claimed_by = :owner, claimed_until = :lease, updated_at = :now
-                 WHERE id = :id AND status = 'PENDING' AND claimed_until < :now""")
-                .param("owner", owner).param("lease", leaseUntil).param("now", now).param("id", id)
-                .update() == 1;
+                 WHERE id IN (:ids) AND status = 'PENDING' AND claimed_until < :now""")
+                .param("owner", owner).param("lease", leaseUntil).param("now", now).param("ids", ids).update();
+        return jdbc.sql("SELECT " + COLUMNS + " FROM usage_events WHERE id IN (:ids) AND status = 'PENDING'"
+                        + " AND claimed_by = :owner AND claimed_until = :lease ORDER BY id")
+                .param("ids", ids).param("owner", owner).param("lease", leaseUntil)
+                .query(OutboxRepository::map).list();
+    }
+
+    /** {@link #markDelivered} for many rows in one statement. */
+    void markAllDelivered(List<Long> ids, String owner, String note, long now) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        jdbc.sql("""
+                UPDATE usage_events SET status = 'DELIVERED', attempts = attempts + 1, last_error = :note,
+                       claimed_until = 0, updated_at = :now
+                 WHERE id IN (:ids) AND status = 'PENDING' AND claimed_by = :owner""")
+                .param("note", truncate(note)).param("now", now).param("ids", ids).param("owner", owner).update();
     }
 
     OutboxEvent find(long id) {

@@ -10,6 +10,14 @@ public interface UsageDelivery {
 
     Result deliver(OutboxEvent event);
 
+    /**
+     * Delivers events that can go together (the deliverer passes the due {@link OutboxKind#LEASE} rows of one lease
+     * at once); one result per event, in order. By default one {@link #deliver} each.
+     */
+    default java.util.List<Result> deliverAll(java.util.List<OutboxEvent> events) {
+        return events.stream().map(this::deliver).toList();
+    }
+
     /** What an attempt achieved. */
     sealed interface Result {
     }

@@ -50,8 +50,8 @@ public class UsageOutbox {
     public void recordIntent(String eventId, OutboxKind kind, long tokenId, String remoteKeyId, String holdId,
                              UsagePayload estimate) {
         Objects.requireNonNull(eventId, "eventId");
-        if (kind == OutboxKind.CAPTURE && holdId == null) {
-            throw new IllegalArgumentException("CAPTURE intent without a hold id");
+        if ((kind == OutboxKind.CAPTURE || kind == OutboxKind.LEASE) && holdId == null) {
+            throw new IllegalArgumentException(kind + " intent without a hold or lease id");
         }
         long now = clock.millis();
         repository.insertIntent(eventId, kind, tokenId, remoteKeyId, holdId, estimate.toJson(),
@@ -67,7 +67,9 @@ public class UsageOutbox {
     public boolean settle(String eventId, OutboxKind kind, UsagePayload actual) {
         boolean won = repository.settle(eventId, kind, actual.toJson(), clock.millis());
         if (won) {
-            wake();
+            if (kind != OutboxKind.LEASE) { // lease rows wait for the next poll, to be settled in batches
+                wake();
+            }
         } else {
             settleLost.increment();
             log.warn("usage event {}: settled after recovery had already charged its estimate; actual cost {} USD not"
