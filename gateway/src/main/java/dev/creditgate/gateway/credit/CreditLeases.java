@@ -39,9 +39,14 @@ class CreditLeases implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(CreditLeases.class);
     private static final int USD_DIGITS = 12;
-    /** Initial lease: this many of the first request's worst case; never smaller than two of them. */
+    /**
+     * Initial lease: this many of the first request's worst case. A lease smaller than {@link #MIN_REQUESTS} of the
+     * largest request is not worth holding: the platform then opens none (it grants at most half the free credit,
+     * so a user needs {@code 2 x MIN_REQUESTS} worst cases of free credit to get a lease) or drains it, and the
+     * user's requests take per-request holds, so that a small balance is not split between instances.
+     */
     static final int OPEN_REQUESTS = 16;
-    static final int MIN_REQUESTS = 2;
+    static final int MIN_REQUESTS = 8;
     /** Refresh periods of spending a lease is sized for. */
     static final int HORIZON = 4;
     private static final long NO_LEASE_BACKOFF_MS = 1000;

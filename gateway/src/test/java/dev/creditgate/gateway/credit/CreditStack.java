@@ -38,6 +38,7 @@ final class CreditStack implements AutoCloseable {
 
     final MockUpstream mock;
     final List<RunningGateway> gateways = new ArrayList<>();
+    private final List<RunningGateway> processes = new ArrayList<>();
     final CreditsServer credits;
     private final TestDatabases.Db gatewayDb;
     private final TestDatabases.Db creditsDb;
@@ -67,6 +68,18 @@ final class CreditStack implements AutoCloseable {
 
     static CreditStack start(TestDatabases.Db gatewayDb, TestDatabases.Db creditsDb, int instances, String... props) {
         return new CreditStack(gatewayDb, creditsDb, instances, props);
+    }
+
+    /**
+     * One more instance on the same database, in a JVM of its own (a test may kill it with SIGKILL), after the
+     * channel and the options exist (it reads them at start). Closed with the stack.
+     */
+    RunningGateway startProcess(String... props) {
+        List<String> all = new ArrayList<>(List.of(FAST));
+        all.addAll(List.of(props));
+        RunningGateway g = RunningGateway.startProcess(gatewayDb, all.toArray(String[]::new));
+        processes.add(g);
+        return g;
     }
 
     RunningGateway gw() {
@@ -154,6 +167,7 @@ final class CreditStack implements AutoCloseable {
 
     @Override
     public void close() {
+        processes.forEach(RunningGateway::close);
         credits.close();
         for (RunningGateway g : gateways) {
             g.close();

@@ -138,9 +138,10 @@ final class CreditsServer implements AutoCloseable {
                 .list();
     }
 
-    /** Usage charges (captures and webhook deductions) of a user. */
+    /** Usage charges (captures, lease charges and webhook deductions) of a user. */
     List<Ledger> charges(String userId) {
-        return ledger(userId).stream().filter(l -> l.type().equals("CAPTURE") || l.type().equals("DEDUCT")).toList();
+        return ledger(userId).stream().filter(l -> l.type().equals("CAPTURE") || l.type().equals("DEDUCT")
+                || l.type().equals("LEASE_CHARGE")).toList();
     }
 
     record Answer(int status, String body) {

@@ -19,7 +19,10 @@ import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** A gateway started on a random port for a test, with a small HTTP client for its API. */
+/**
+ * A gateway started on a random port for a test, with a small HTTP client for its API: in this JVM
+ * ({@link #start}), or as a JVM of its own ({@link #startProcess}) that a test can kill with SIGKILL.
+ */
 public final class RunningGateway implements AutoCloseable {
 
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789-abcdefghijkl";
@@ -33,13 +36,94 @@ public final class RunningGateway implements AutoCloseable {
     }
 
     private final ConfigurableApplicationContext context;
+    private final Process process;
     private final String baseUrl;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private RunningGateway(ConfigurableApplicationContext context) {
         this.context = context;
+        this.process = null;
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         this.baseUrl = "http://127.0.0.1:" + port;
+    }
+
+    private RunningGateway(Process process, int port) {
+        this.context = null;
+        this.process = process;
+        this.baseUrl = "http://127.0.0.1:" + port;
+    }
+
+    private static List<String> properties(TestDatabases.Db db, String port, String... extraProperties) {
+        List<String> props = new ArrayList<>(List.of(
+                "spring.config.name=" + GatewayApplication.CONFIG_NAME,
+                "server.port=" + port,
+                "spring.datasource.url=" + db.url(),
+                "spring.datasource.username=" + db.username(),
+                "spring.datasource.password=" + db.password(),
+                "gateway.admin-token=" + ADMIN_TOKEN,
+                "logging.level.root=WARN"));
+        props.addAll(List.of(extraProperties));
+        return props;
+    }
+
+    /**
+     * A gateway in a JVM of its own (this JVM's java and class path), for tests that kill it with SIGKILL; its output
+     * goes to {@code target/gateway-process-<port>.log}. Waits until it answers.
+     */
+    public static RunningGateway startProcess(TestDatabases.Db db, String... extraProperties) {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
+                "-Xmx512m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                GatewayApplication.class.getName()));
+        properties(db, Integer.toString(port), extraProperties).forEach(p -> command.add("--" + p));
+        java.io.File log = new java.io.File("target/gateway-process-" + port + ".log");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(log)).start();
+            RunningGateway g = new RunningGateway(p, port);
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (true) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("the gateway process exited with " + p.exitValue() + "; see "
+                            + log.getAbsolutePath());
+                }
+                try {
+                    if (g.call("GET", "/api/status", null, null).status() == 200) {
+                        return g;
+                    }
+                } catch (UncheckedIOException notYet) {
+                    // not listening yet
+                }
+                if (System.nanoTime() > deadline) {
+                    p.destroyForcibly();
+                    throw new IllegalStateException("the gateway process did not answer within 90 s; see " + log);
+                }
+                Thread.sleep(200);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SIGKILL (a gateway started with {@link #startProcess}): no shutdown hook, nothing flushed. */
+    public void kill() {
+        if (process == null) {
+            throw new IllegalStateException("not a process");
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public static RunningGateway start(TestDatabases.Db db, String... extraProperties) {
@@ -48,15 +132,7 @@ public final class RunningGateway implements AutoCloseable {
 
     /** With extra configuration classes (e.g. a test {@code Admission} bean). */
     public static RunningGateway start(TestDatabases.Db db, Class<?>[] extraSources, String... extraProperties) {
-        List<String> props = new ArrayList<>(List.of(
-                "spring.config.name=" + GatewayApplication.CONFIG_NAME,
-                "server.port=0",
-                "spring.datasource.url=" + db.url(),
-                "spring.datasource.username=" + db.username(),
-                "spring.datasource.password=" + db.password(),
-                "gateway.admin-token=" + ADMIN_TOKEN,
-                "logging.level.root=WARN"));
-        props.addAll(List.of(extraProperties));
+        List<String> props = properties(db, "0", extraProperties);
         // As command-line arguments: they outrank gateway.yml (builder "properties" are only defaults).
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(GatewayApplication.class)
                 .sources(extraSources)
@@ -69,6 +145,9 @@ public final class RunningGateway implements AutoCloseable {
     }
 
     public ConfigurableApplicationContext context() {
+        if (context == null) {
+            throw new IllegalStateException("a gateway process has no context in this JVM");
+        }
         return context;
     }
 
@@ -129,6 +208,17 @@ public final class RunningGateway implements AutoCloseable {
 
     @Override
     public void close() {
-        context.close();
+        if (context != null) {
+            context.close();
+        } else if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }
