@@ -78,7 +78,12 @@ class CreditLeaseIT {
         CreditsServer.Key key = stack.credits.userWithKey("100000");
         // the platform disables the key in its own table only (as if telling the gateway had lagged): the leases'
         // refreshes must carry it to both instances
-        Load load = Load.start(stack, key, 3);
+        try (Load load = Load.start(stack, key, 3)) {
+            disableMidLoad(key, load);
+        }
+    }
+
+    private void disableMidLoad(CreditsServer.Key key, Load load) throws InterruptedException {
         load.awaitServed(50);
         stack.credits.jdbc().sql("UPDATE api_keys SET status = 'DISABLED' WHERE id = :id").param("id", key.id())
                 .update();
@@ -97,19 +102,27 @@ class CreditLeaseIT {
     @Test
     void anAdminLoweringTheBalanceMidLoadTakesEffectWithinASecondAndNothingOverdraws() throws Exception {
         CreditsServer.Key key = stack.credits.userWithKey("100000");
-        Load load = Load.start(stack, key, 3);
+        try (Load load = Load.start(stack, key, 3)) {
+            lowerMidLoad(key, load);
+        }
+    }
+
+    private void lowerMidLoad(CreditsServer.Key key, Load load) {
         load.awaitServed(100);
         JsonNode before = stack.credits.user(key.userId());
         assertThat(before.path("held").decimalValue()).as("the leases hold credit").isPositive();
-        // leave 200 credits: more than the leases' free credit, so the platform must recall them
-        BigDecimal lower = before.path("balance").decimalValue().subtract(new BigDecimal("200")).negate();
+        // leave less than the leases hold (at most 200 credits): the free credit besides the leases cannot cover the
+        // adjustment, so the platform must recall them
+        BigDecimal held = before.path("held").decimalValue();
+        BigDecimal leave = held.divide(BigDecimal.TWO, 0, java.math.RoundingMode.DOWN).min(new BigDecimal("200"));
+        BigDecimal lower = before.path("balance").decimalValue().subtract(leave).negate();
         long t0 = System.currentTimeMillis();
         CreditsServer.Answer a = stack.credits.call("POST", "/api/users/" + key.userId() + "/credits",
                 json("amount", lower, "type", "ADMIN_ADJUST", "ref", "lower-" + key.id(), "desc", "chargeback"));
         long took = System.currentTimeMillis() - t0;
-        assertThat(a.status()).as(a.body()).isEqualTo(200);
+        assertThat(a.status()).as(a.body()).isEqualTo(201);
         assertThat(took).as("the recall took effect within a second").isLessThan(1000);
-        // the load goes on until the 200 credits are spent; then every request is refused
+        // the load goes on until what is left is spent; then every request is refused
         CreditStack.poll(Duration.ofSeconds(30), load::lastStatuses,
                 l -> l.size() >= 6 && l.stream().allMatch(s -> s == 403));
         load.stop();
@@ -137,7 +150,7 @@ class CreditLeaseIT {
     }
 
     /** Client threads calling {@code fixed-1} on both instances, recording each call. */
-    static final class Load {
+    static final class Load implements AutoCloseable {
         record Call(int gateway, long startMs, int status) {
         }
 
@@ -173,6 +186,11 @@ class CreditLeaseIT {
             synchronized (calls) {
                 return calls.subList(Math.max(0, calls.size() - 6), calls.size()).stream().map(Call::status).toList();
             }
+        }
+
+        @Override
+        public void close() {
+            stop();
         }
 
         List<Call> stop() {
