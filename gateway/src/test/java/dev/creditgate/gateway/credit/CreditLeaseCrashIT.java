@@ -32,8 +32,9 @@ class CreditLeaseCrashIT {
             stack.option("letaicode_lease", "on");
             stack.option("letaicode_fallback", "deny");
             CreditsServer.Key key = stack.credits.userWithKey("1000");
-            // the doomed instance: a short lease TTL and intent timeout; it never delivers its own outbox rows
+            // the doomed instance: a short lease TTL, intent timeout and claim on its rows; it never delivers them
             RunningGateway doomed = stack.startProcess("gateway.credit.lease-ttl=6s",
+                    "gateway.usage.outbox.claim-lease=2s",
                     "gateway.usage.outbox.intent-timeout=4s", "gateway.usage.outbox.poll-interval=1h",
                     "gateway.usage.outbox.recovery-interval=1h");
             for (int i = 0; i < 10; i++) {

@@ -75,9 +75,10 @@ final class CreditStack implements AutoCloseable {
      * channel and the options exist (it reads them at start). Closed with the stack.
      */
     RunningGateway startProcess(String... props) {
-        List<String> all = new ArrayList<>(List.of(FAST));
-        all.addAll(List.of(props));
-        RunningGateway g = RunningGateway.startProcess(gatewayDb, all.toArray(String[]::new));
+        java.util.Map<String, String> byKey = new java.util.LinkedHashMap<>(); // a later value replaces an earlier
+        java.util.stream.Stream.concat(java.util.stream.Stream.of(FAST), java.util.stream.Stream.of(props))
+                .forEach(p -> byKey.put(p.substring(0, p.indexOf('=')), p));
+        RunningGateway g = RunningGateway.startProcess(gatewayDb, byKey.values().toArray(String[]::new));
         processes.add(g);
         return g;
     }

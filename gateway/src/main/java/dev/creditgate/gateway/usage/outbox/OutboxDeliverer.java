@@ -88,8 +88,8 @@ public class OutboxDeliverer implements SmartLifecycle {
             return 0;
         }
         long lease = now + properties.claimLease().toMillis();
-        List<OutboxEvent> claimed = repository.claimAll(repository.dueIds(now, properties.batchSize()), owner, now,
-                lease);
+        List<OutboxEvent> claimed = repository.claimAll(repository.dueIds(now, properties.batchSize(), owner), owner,
+                now, lease);
         if (claimed.isEmpty()) {
             return 0;
         }
@@ -228,6 +228,11 @@ public class OutboxDeliverer implements SmartLifecycle {
         counters.computeIfAbsent(kind + '|' + outcome, k -> Counter.builder("creditgate.usage.outbox.deliveries")
                 .description("usage event delivery attempts by kind and outcome")
                 .tag("kind", kind).tag("outcome", outcome).register(metrics)).increment();
+    }
+
+    /** This instance's name in {@code claimed_by}. */
+    public String owner() {
+        return owner;
     }
 
     /** Wakes the loop (a request settled). */

@@ -30,25 +30,34 @@ class OutboxRepository {
         this.jdbc = jdbc;
     }
 
+    /**
+     * @param claimedBy    the instance whose row it is until {@code claimedUntil} (LEASE rows: the lease's instance
+     *                     delivers them while it lives), or null
+     */
     void insertIntent(String eventId, OutboxKind kind, long tokenId, String remoteKeyId, String holdId,
-                      String payload, long dueAt, long now) {
+                      String payload, long dueAt, long now, String claimedBy, long claimedUntil) {
         jdbc.sql("""
                 INSERT INTO usage_events (event_id, kind, status, token_id, remote_key_id, hold_id, payload, attempts,
-                                          next_attempt_at, claimed_until, created_at, updated_at)
-                VALUES (:eventId, :kind, 'INTENT', :tokenId, :remoteKeyId, :holdId, :payload, 0, :due, 0, :now, :now)""")
+                                          next_attempt_at, claimed_by, claimed_until, created_at, updated_at)
+                VALUES (:eventId, :kind, 'INTENT', :tokenId, :remoteKeyId, :holdId, :payload, 0, :due, :by, :until,
+                        :now, :now)""")
                 .param("eventId", eventId).param("kind", kind.name()).param("tokenId", tokenId)
                 .param("remoteKeyId", remoteKeyId).param("holdId", holdId).param("payload", payload)
-                .param("due", dueAt).param("now", now)
+                .param("due", dueAt).param("by", claimedBy).param("until", claimedUntil).param("now", now)
                 .update();
     }
 
-    /** INTENT -> PENDING with the final kind and payload; false when recovery (or another settle) came first. */
-    boolean settle(String eventId, OutboxKind kind, String payload, long now) {
+    /**
+     * INTENT -> PENDING with the final kind and payload; false when recovery (or another settle) came first. A row
+     * with a {@code claimedBy} stays that instance's until {@code claimedUntil}.
+     */
+    boolean settle(String eventId, OutboxKind kind, String payload, long now, String claimedBy, long claimedUntil) {
         return jdbc.sql("""
                 UPDATE usage_events SET status = 'PENDING', kind = :kind, payload = :payload, next_attempt_at = :now,
-                       updated_at = :now
+                       claimed_by = :by, claimed_until = :until, updated_at = :now
                  WHERE event_id = :eventId AND status = 'INTENT'""")
-                .param("kind", kind.name()).param("payload", payload).param("now", now).param("eventId", eventId)
+                .param("kind", kind.name()).param("payload", payload).param("now", now).param("by", claimedBy)
+                .param("until", claimedUntil).param("eventId", eventId)
                 .update() == 1;
     }
 
@@ -75,13 +84,16 @@ class OutboxRepository {
                 .param("now", now).update();
     }
 
-    /** Ids of due PENDING rows whose lease ran out (a candidate list; {@link #claim} decides). */
-    List<Long> dueIds(long now, int limit) {
+    /**
+     * Ids of due PENDING rows whose claim ran out or that are {@code owner}'s own (a candidate list;
+     * {@link #claimAll} decides).
+     */
+    List<Long> dueIds(long now, int limit, String owner) {
         return jdbc.sql("""
                 SELECT id FROM usage_events
-                 WHERE status = 'PENDING' AND next_attempt_at <= :now AND claimed_until < :now
+                 WHERE status = 'PENDING' AND next_attempt_at <= :now AND (claimed_until < :now OR claimed_by = :owner)
                  ORDER BY next_attempt_at LIMIT :limit""")
-                .param("now", now).param("limit", limit).query(Long.class).list();
+                .param("now", now).param("limit", limit).param("owner", owner).query(Long.class).list();
     }
 
     /**
@@ -94,7 +106,7 @@ class OutboxRepository {
         }
         jdbc.sql("""
                 UPDATE usage_events SET claimed_by = :owner, claimed_until = :lease, updated_at = :now
-                 WHERE id IN (:ids) AND status = 'PENDING' AND claimed_until < :now""")
+                 WHERE id IN (:ids) AND status = 'PENDING' AND (claimed_until < :now OR claimed_by = :owner)""")
                 .param("owner", owner).param("lease", leaseUntil).param("now", now).param("ids", ids).update();
         return jdbc.sql("SELECT " + COLUMNS + " FROM usage_events WHERE id IN (:ids) AND status = 'PENDING'"
                         + " AND claimed_by = :owner AND claimed_until = :lease ORDER BY id")

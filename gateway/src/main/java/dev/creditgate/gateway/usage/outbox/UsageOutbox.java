@@ -54,8 +54,10 @@ public class UsageOutbox {
             throw new IllegalArgumentException(kind + " intent without a hold or lease id");
         }
         long now = clock.millis();
-        repository.insertIntent(eventId, kind, tokenId, remoteKeyId, holdId, estimate.toJson(),
-                now + properties.intentTimeout().toMillis(), now);
+        long due = now + properties.intentTimeout().toMillis();
+        String mine = ownRow(kind);
+        repository.insertIntent(eventId, kind, tokenId, remoteKeyId, holdId, estimate.toJson(), due, now, mine,
+                mine == null ? 0 : due + properties.claimLease().toMillis());
     }
 
     /**
@@ -65,7 +67,10 @@ public class UsageOutbox {
      * @return false when recovery already charged the estimate (the request outlived the intent timeout)
      */
     public boolean settle(String eventId, OutboxKind kind, UsagePayload actual) {
-        boolean won = repository.settle(eventId, kind, actual.toJson(), clock.millis());
+        long now = clock.millis();
+        String mine = ownRow(kind);
+        boolean won = repository.settle(eventId, kind, actual.toJson(), now, mine,
+                mine == null ? 0 : now + properties.claimLease().toMillis());
         if (won) {
             if (kind != OutboxKind.LEASE) { // lease rows wait for the next poll, to be settled in batches
                 wake();
@@ -92,6 +97,19 @@ public class UsageOutbox {
     /** Drops an intent that owes nothing (no hold to release, nothing delivered). */
     public boolean discard(String eventId) {
         return repository.discard(eventId);
+    }
+
+    /**
+     * The instance that delivers a row of this kind while it lives: LEASE rows are settled by the lease's own
+     * instance (its local accounting of the lease learns from the answer); another instance takes them over only
+     * after {@code claim-lease} (the instance died). Other kinds: any instance (null).
+     */
+    private String ownRow(OutboxKind kind) {
+        if (kind != OutboxKind.LEASE) {
+            return null;
+        }
+        OutboxDeliverer d = deliverer.getIfAvailable();
+        return d == null ? null : d.owner();
     }
 
     /** Asks the deliverer to look for due rows now rather than at its next poll. */
