@@ -15,9 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <pre>  reserved (worst cases of running requests) + unsettled (costs not yet settled) + worst  <=  limit</pre>
  *
- * where {@code limit} is {@code granted}, lowered to the {@code cap} of a refresh in flight. A refresh tells the
- * platform the cap as the credit in use, so a lease the platform shrinks (recall, draining) never goes below what
- * this instance may have admitted meanwhile; every answer then replaces {@code granted}. Calls to the platform for
+ * where {@code limit} is {@code granted}, lowered to the {@code cap} of a refresh in flight (what is in use plus two
+ * of the largest requests). A refresh tells the platform the cap as the credit in use, so a lease the platform
+ * shrinks (recall, draining, a lower size wanted) never goes below what this instance may have admitted meanwhile;
+ * every answer then replaces {@code granted}. Calls to the platform for
  * one lease (refresh, settle, release) are serialised by {@link #io}, so the last answer applied is the platform's
  * latest state. Amounts are exact USD.
  */
@@ -121,8 +122,8 @@ final class Lease {
     /**
      * Starts a refresh: sizes the lease ({@code horizon} refresh periods of the spending rate, at least
      * {@code minRequests} of the largest request seen, twice; nothing while recalled, idle or when {@code giveBack}:
-     * the unused credit returns to the user) and caps admissions at
-     * {@code max(wanted, in use)} until {@link #refreshed} or {@link #refreshFailed}.
+     * the unused credit returns to the user) and caps admissions at what is in use plus two of the largest requests
+     * until {@link #refreshed} or {@link #refreshFailed}.
      */
     RefreshAsk beginRefresh(long nowMs, long idleMs, int horizon, int minRequests, boolean giveBack) {
         lock.lock();
@@ -133,7 +134,8 @@ final class Lease {
             BigDecimal min = largestWorst.multiply(BigDecimal.valueOf(minRequests));
             BigDecimal want = recalled || idle ? BigDecimal.ZERO
                     : rate.multiply(BigDecimal.valueOf(horizon)).max(min.add(min));
-            cap = granted.min(want.max(inUse));
+            // during the call at most two more of the largest requests are admitted: the platform keeps that much
+            cap = granted.min(inUse.add(largestWorst).add(largestWorst));
             admittedSinceRefresh = BigDecimal.ZERO;
             Set<String> keys = new java.util.HashSet<>(keysUsed);
             keys.addAll(disabledKeys);

@@ -47,6 +47,8 @@ class CreditLeaseCrashIT {
                 pool.submit(() -> doomed.call("POST", "/v1/chat/completions", stream, key.bearer()));
             }
             CreditStack.poll(Duration.ofSeconds(20), () -> stack.mock.activeStreams(), n -> n == 3);
+            // (a log row is written within a flush interval of its request; those of the last interval die with it)
+            assertThat(stack.consumeLogs(key.tokenId(), 10)).hasSize(10);
             BigDecimal heldAtKill = stack.credits.user(key.userId()).path("held").decimalValue();
             assertThat(heldAtKill).as("the lease holds credit").isPositive();
 
