@@ -120,6 +120,7 @@ class CreditLeases implements SmartLifecycle {
         }
         notFitting.increment();
         if (!lease.gone()) {
+            lease.missed(worstUsd);
             wantsRefresh.add(lease.leaseId);
             wake();
         }

@@ -81,6 +81,22 @@ final class Lease {
     }
 
     /**
+     * A request of this lease's user that did not fit (it took a per-request hold): it counts in the spending rate the
+     * next refresh sizes the lease for.
+     */
+    void missed(BigDecimal worst) {
+        lock.lock();
+        try {
+            admittedSinceRefresh = admittedSinceRefresh.add(worst);
+            if (worst.compareTo(largestWorst) > 0) {
+                largestWorst = worst;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * A request admitted by {@link #tryReserve} ended: its worst case is no longer reserved, and {@code cost} (0 when
      * nothing is owed) waits for its settlement under {@code eventId}.
      */

@@ -109,7 +109,9 @@ class CreditLeaseIT {
 
     private void lowerMidLoad(CreditsServer.Key key, Load load) {
         load.awaitServed(100);
-        JsonNode before = stack.credits.user(key.userId());
+        // the leases have grown to the spending rate (two seconds of it)
+        JsonNode before = CreditStack.poll(Duration.ofSeconds(10), () -> stack.credits.user(key.userId()),
+                u -> u.path("held").decimalValue().compareTo(new BigDecimal("60")) >= 0);
         assertThat(before.path("held").decimalValue()).as("the leases hold credit").isPositive();
         // leave half of what the leases hold (about a second of spending): the free credit besides the leases cannot
         // cover the adjustment, so the platform must recall them

@@ -124,7 +124,7 @@ class LeaseTest {
             t.join();
         }
         maintenance.join();
-        assertThat(admitted.get()).as("requests were admitted locally").isGreaterThan(1000);
+        assertThat(admitted.get()).as("requests were admitted locally").isGreaterThan(100);
         assertThat(platform.debt).as("no settled cost exceeded what the lease held").isZero();
         // what is left to settle still fits in the lease
         long unsettled = toSettle.stream().mapToLong(e -> Long.parseLong(e[1])).sum();
