@@ -47,8 +47,8 @@ class CreditLeases implements SmartLifecycle {
      */
     static final int OPEN_REQUESTS = 16;
     static final int MIN_REQUESTS = 8;
-    /** Refresh periods of spending a lease is sized for. */
-    static final int HORIZON = 4;
+    /** A lease is sized for this much of the spending rate (four refreshes at the default period). */
+    static final long HORIZON_MS = 2000;
     private static final long NO_LEASE_BACKOFF_MS = 1000;
     private static final long RECALL_REFRESH_MS = 50;
 
@@ -211,7 +211,7 @@ class CreditLeases implements SmartLifecycle {
                 forget(lease);
                 return;
             }
-            Lease.RefreshAsk ask = lease.beginRefresh(sent, properties.leaseIdle().toMillis(), HORIZON, MIN_REQUESTS,
+            Lease.RefreshAsk ask = lease.beginRefresh(sent, properties.leaseIdle().toMillis(), HORIZON_MS, MIN_REQUESTS,
                     giveBack);
             if (ask.idle() && !giveBack && lease.quiet()) {
                 LeaseResult r = client.releaseLease(lease.leaseId);

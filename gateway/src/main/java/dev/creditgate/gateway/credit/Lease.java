@@ -40,6 +40,7 @@ final class Lease {
     private BigDecimal admittedSinceRefresh = BigDecimal.ZERO;
     private BigDecimal largestWorst = BigDecimal.ZERO;
     private long lastAdmitMs;
+    private long windowStartMs;
     private final Map<String, BigDecimal> pendingCosts = new HashMap<>();
     private final Set<String> keysUsed = ConcurrentHashMap.newKeySet();
     private volatile Set<String> disabledKeys = Set.of();
@@ -50,6 +51,7 @@ final class Lease {
         this.granted = grantedUsd;
         this.usableUntilMs = usableUntilMs;
         this.lastAdmitMs = nowMs;
+        this.windowStartMs = nowMs;
     }
 
     /** Admits a request's worst case locally; false when it does not fit (the caller falls back to a hold). */
@@ -136,20 +138,25 @@ final class Lease {
     }
 
     /**
-     * Starts a refresh: sizes the lease ({@code horizon} refresh periods of the spending rate, at least
+     * Starts a refresh: sizes the lease ({@code horizonMs} of the spending rate, at least
      * {@code minRequests} of the largest request seen, twice; nothing while recalled, idle or when {@code giveBack}:
      * the unused credit returns to the user) and caps admissions at what is in use plus two of the largest requests
      * until {@link #refreshed} or {@link #refreshFailed}.
      */
-    RefreshAsk beginRefresh(long nowMs, long idleMs, int horizon, int minRequests, boolean giveBack) {
+    RefreshAsk beginRefresh(long nowMs, long idleMs, long horizonMs, int minRequests, boolean giveBack) {
         lock.lock();
         try {
             BigDecimal inUse = reserved.add(unsettled);
             boolean idle = giveBack || nowMs - lastAdmitMs >= idleMs;
+            // the spending of the window since the last refresh, scaled to the horizon (refreshes come early when
+            // requests miss the lease: the window is then short, and is counted as at least 100 ms)
+            long window = Math.max(100, nowMs - windowStartMs);
             BigDecimal rate = admittedSinceRefresh;
             BigDecimal min = largestWorst.multiply(BigDecimal.valueOf(minRequests));
             BigDecimal want = recalled || idle ? BigDecimal.ZERO
-                    : rate.multiply(BigDecimal.valueOf(horizon)).max(min.add(min));
+                    : rate.multiply(BigDecimal.valueOf(horizonMs)).divide(BigDecimal.valueOf(window), 12,
+                    java.math.RoundingMode.UP).max(min.add(min));
+            windowStartMs = nowMs;
             // during the call at most two more of the largest requests are admitted: the platform keeps that much
             cap = granted.min(inUse.add(largestWorst).add(largestWorst));
             admittedSinceRefresh = BigDecimal.ZERO;

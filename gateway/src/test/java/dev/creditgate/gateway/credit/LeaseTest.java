@@ -94,7 +94,7 @@ class LeaseTest {
                 try {
                     if (r.nextBoolean()) {
                         boolean recall = r.nextInt(5) == 0;
-                        Lease.RefreshAsk ask = lease.beginRefresh(System.currentTimeMillis(), 60_000, 4, 2,
+                        Lease.RefreshAsk ask = lease.beginRefresh(System.currentTimeMillis(), 60_000, 2000, 2,
                                 r.nextInt(7) == 0);
                         Thread.yield(); // requests keep coming while the call is in flight
                         long granted = platform.refresh(micros(ask.wantUsd().setScale(6,
@@ -159,7 +159,7 @@ class LeaseTest {
     void aRefreshInFlightCapsAdmissionsAtWhatItDeclaredInUse() {
         Lease lease = new Lease("l1", "u1", new BigDecimal("10"), Long.MAX_VALUE, 0);
         assertThat(lease.tryReserve("k1", new BigDecimal("1"), 0)).isTrue();
-        Lease.RefreshAsk ask = lease.beginRefresh(0, 60_000, 4, 2, true); // give back
+        Lease.RefreshAsk ask = lease.beginRefresh(0, 60_000, 2000, 2, true); // give back
         assertThat(ask.wantUsd()).isEqualByComparingTo("0");
         // in use 1, plus two of the largest request (1) while the call is in flight: the platform keeps 3
         assertThat(ask.inUseUsd()).isEqualByComparingTo("3");
