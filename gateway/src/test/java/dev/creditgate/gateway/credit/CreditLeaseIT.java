@@ -192,8 +192,14 @@ class CreditLeaseIT {
         }
 
         void awaitServed(int n) {
-            CreditStack.poll(Duration.ofSeconds(30), () -> calls.stream().filter(c -> c.status() == 200).count(),
+            CreditStack.poll(Duration.ofSeconds(30), () -> snapshot().stream().filter(c -> c.status() == 200).count(),
                     c -> c >= n);
+        }
+
+        private List<Call> snapshot() {
+            synchronized (calls) {
+                return List.copyOf(calls);
+            }
         }
 
         List<Integer> lastStatuses() {
