@@ -157,8 +157,10 @@ final class Lease {
                     : rate.multiply(BigDecimal.valueOf(horizonMs)).divide(BigDecimal.valueOf(window), 12,
                     java.math.RoundingMode.UP).max(min.add(min));
             windowStartMs = nowMs;
-            // during the call at most two more of the largest requests are admitted: the platform keeps that much
-            cap = granted.min(inUse.add(largestWorst).add(largestWorst));
+            // during the call at most two more of the largest requests are admitted (the platform keeps that much);
+            // none when the credit is to go back (give back, recalled, idle): the lease then shrinks to what is in use
+            boolean shrink = giveBack || recalled || idle;
+            cap = granted.min(shrink ? inUse : inUse.add(largestWorst).add(largestWorst));
             admittedSinceRefresh = BigDecimal.ZERO;
             Set<String> keys = new java.util.HashSet<>(keysUsed);
             keys.addAll(disabledKeys);

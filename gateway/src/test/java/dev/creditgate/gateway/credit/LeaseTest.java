@@ -159,13 +159,17 @@ class LeaseTest {
     void aRefreshInFlightCapsAdmissionsAtWhatItDeclaredInUse() {
         Lease lease = new Lease("l1", "u1", new BigDecimal("10"), Long.MAX_VALUE, 0);
         assertThat(lease.tryReserve("k1", new BigDecimal("1"), 0)).isTrue();
-        Lease.RefreshAsk ask = lease.beginRefresh(0, 60_000, 2000, 2, true); // give back
-        assertThat(ask.wantUsd()).isEqualByComparingTo("0");
+        Lease.RefreshAsk ask = lease.beginRefresh(0, 60_000, 2000, 2, false);
         // in use 1, plus two of the largest request (1) while the call is in flight: the platform keeps 3
         assertThat(ask.inUseUsd()).isEqualByComparingTo("3");
         assertThat(lease.tryReserve("k1", new BigDecimal("1.5"), 0)).isTrue();
         assertThat(lease.tryReserve("k1", new BigDecimal("0.6"), 0)).as("the platform may shrink to 3").isFalse();
         lease.refreshFailed();
         assertThat(lease.amounts()[0]).as("assumed shrunk").isEqualByComparingTo("3");
+        // giving back: nothing more while the call is in flight; the lease shrinks to what is in use
+        ask = lease.beginRefresh(0, 60_000, 2000, 2, true);
+        assertThat(ask.wantUsd()).isEqualByComparingTo("0");
+        assertThat(ask.inUseUsd()).isEqualByComparingTo("2.5");
+        assertThat(lease.tryReserve("k1", new BigDecimal("0.01"), 0)).isFalse();
     }
 }
