@@ -113,10 +113,11 @@ class CreditLeaseIT {
         JsonNode before = CreditStack.poll(Duration.ofSeconds(10), () -> stack.credits.user(key.userId()),
                 u -> u.path("held").decimalValue().compareTo(new BigDecimal("60")) >= 0);
         assertThat(before.path("held").decimalValue()).as("the leases hold credit").isPositive();
-        // leave half of what the leases hold (about a second of spending): the free credit besides the leases cannot
-        // cover the adjustment, so the platform must recall them
+        // leave nine tenths of what the leases hold (more than the load spends while they are recalled, about one
+        // refresh period): the free credit besides the leases cannot cover the adjustment, so the platform must
+        // recall them
         BigDecimal held = before.path("held").decimalValue();
-        BigDecimal leave = held.divide(BigDecimal.TWO, 0, java.math.RoundingMode.DOWN);
+        BigDecimal leave = held.multiply(new BigDecimal("0.9")).setScale(0, java.math.RoundingMode.DOWN);
         BigDecimal lower = before.path("balance").decimalValue().subtract(leave).negate();
         long t0 = System.currentTimeMillis();
         CreditsServer.Answer a = stack.credits.call("POST", "/api/users/" + key.userId() + "/credits",
