@@ -31,6 +31,7 @@ class CreditHoldRenewalIT {
     void start() {
         stack = CreditStack.start(TestDatabases.postgres(), TestDatabases.postgres(), 1, "gateway.credit.hold-ttl=3s");
         stack.option("letaicode_credit_mode", "reserve");
+        stack.option("letaicode_lease", "off"); // the per-request hold's renewal (a lease is refreshed by itself)
         stack.option("letaicode_fallback", "deny");
         stack.option("ModelRatio", "{\"" + CreditStack.RATIO + "\":1}");
         stack.option("CompletionRatio", "{\"" + CreditStack.RATIO + "\":1}");

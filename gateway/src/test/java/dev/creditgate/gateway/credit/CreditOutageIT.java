@@ -31,6 +31,7 @@ class CreditOutageIT {
                 "gateway.credit.breaker-open-wait=60s",
                 "gateway.usage.outbox.max-attempts=1000");
         stack.option("letaicode_credit_mode", "reserve");
+        stack.option("letaicode_lease", "off"); // a hold per request; CreditLeaseOutageIT has the lease's outage
     }
 
     @AfterAll

@@ -82,6 +82,7 @@ class ExactCreditChargesIT {
     void reset() {
         stack.mock.reset();
         stack.option("letaicode_credit_mode", "reserve");
+        stack.option("letaicode_lease", "off"); // captures of per-request holds; tinyPricesThroughALease: leases
         stack.option("letaicode_output_cap", "clamp");
         stack.option(PricingConfig.CACHE_RATIO, SdkCalls.defaults(PricingConfig.CACHE_RATIO));
     }
@@ -186,6 +187,29 @@ class ExactCreditChargesIT {
         long captured = stack.credits.jdbc().sql("SELECT captured_amount FROM holds WHERE event_id = :e")
                 .param("e", event.path("event_id").asString()).query(Long.class).single();
         assertThat(captured).isEqualTo(-micros);
+    }
+
+    @ParameterizedTest(name = "ModelPrice {1} USD")
+    @CsvSource({TINY + ", 0.000123, -12300", TINIER + ", 0.00000008, -8"})
+    void tinyPricesAreChargedExactlyThroughALease(String model, String usd, long micros) {
+        stack.option("letaicode_lease", "on");
+        CreditsServer.Key key = stack.credits.userWithKey("10");
+        stack.mock.usage(40, 6);
+
+        SdkCalls.chat(openai(key), model, null, false);
+
+        JsonNode row = stack.consumeLogs(key.tokenId(), 1).getFirst();
+        stack.awaitDrained();
+        assertThat(row.path("cost_usd").asString()).isEqualTo(usd);
+        assertThat(usageEvent(row).path("kind").asString()).isEqualTo("LEASE");
+        assertThat(stack.credits.charges(key.userId())).singleElement().satisfies(c -> {
+            assertThat(c.type()).isEqualTo("LEASE_CHARGE");
+            assertThat(c.amountMicros()).isEqualTo(micros);
+            assertThat(c.eventId()).isEqualTo("cg-" + row.path("request_id").asString());
+        });
+        // the lease still holds the rest of what it took; the balance already shows the exact charge
+        assertThat(stack.credits.balance(key.userId())).isEqualByComparingTo(
+                new BigDecimal("10").add(BigDecimal.valueOf(micros, 6)));
     }
 
     @Test
