@@ -208,11 +208,7 @@ class ReconciliationIT {
     }
 
     static void webhook(CreditsApp app, MutableClock clock, String eventId, long remoteKeyId, String keyId, String cost) {
-        byte[] body = UsageEventJson.writeBytes(UsageEvent.usage(eventId, clock.millis(),
-                new UsageEvent.Data(remoteKeyId, keyId, "gpt-4o", 10, 5, 15, new BigDecimal(cost))));
-        Map<String, String> h = new HashMap<>();
-        h.put(WebhookSignature.HEADER_V1, WebhookSignature.v1(CreditsApp.SECRET, body));
-        CreditsApp.Answer r = app.call("POST", "/api/webhooks/usage", body, h);
+        CreditsApp.Answer r = app.usageWebhook(eventId, clock.millis(), remoteKeyId, keyId, cost);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
     }
 
