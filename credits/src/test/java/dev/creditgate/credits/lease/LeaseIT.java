@@ -25,9 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
 import dev.creditgate.credits.CreditsApp;
-import dev.creditgate.credits.TestDatabases;
 import dev.creditgate.credits.hold.Sweeps;
-import dev.creditgate.testkit.MutableClock;
 
 /**
  * The lease API (SPEC 4.4) on each database: open / refresh / settle / release with the exact sizes, ledger entries
@@ -44,10 +42,8 @@ class LeaseIT {
 
     @ParameterizedTest
     @MethodSource("vendors")
-    void roundTrip(String vendor) {
-        TestDatabases.Db db = TestDatabases.of(vendor);
-        MutableClock clock = new MutableClock(T0);
-        try (CreditsApp app = CreditsApp.start(db, clock, Map.of("credits.holds.sweep-interval", "1h"))) {
+    void roundTrip(String vendor) throws Exception {
+        Leases.onDatabase(vendor, T0, (app, clock) -> {
             String[] ids = app.userWithKey("100", 21);
             String userId = ids[0];
             String key = ids[1];
@@ -174,17 +170,13 @@ class LeaseIT {
                     .contains("credits_lease_refreshes_total{outcome=\"lease_released\"}")
                     .contains("credits_lease_events_total{outcome=\"DUPLICATE_EVENT\"}")
                     .contains("credits_lease_releases_total{outcome=\"RELEASED\"}");
-        } finally {
-            TestDatabases.drop(db);
-        }
+        });
     }
 
     @ParameterizedTest
     @MethodSource("vendors")
-    void oneChargePerEventAcrossSettlementsCapturesAndWebhooks(String vendor) {
-        TestDatabases.Db db = TestDatabases.of(vendor);
-        MutableClock clock = new MutableClock(T0);
-        try (CreditsApp app = CreditsApp.start(db, clock, Map.of("credits.holds.sweep-interval", "1h"))) {
+    void oneChargePerEventAcrossSettlementsCapturesAndWebhooks(String vendor) throws Exception {
+        Leases.onDatabase(vendor, T0, (app, clock) -> {
             String[] ids = app.userWithKey("100", 22);
             String key = ids[1];
             // a capture first, then a settlement of the same eventId
@@ -209,17 +201,13 @@ class LeaseIT {
             assertThat(app.jdbc().sql("SELECT type FROM ledger_entries WHERE event_id IS NOT NULL ORDER BY event_id")
                     .query(String.class).list()).containsExactly("CAPTURE", "LEASE_CHARGE", "DEDUCT", "LEASE_CHARGE");
             assertThat(ledgerSum(app, ids[0])).isEqualTo(90_000_000L);
-        } finally {
-            TestDatabases.drop(db);
-        }
+        });
     }
 
     @ParameterizedTest
     @MethodSource("vendors")
-    void expiry(String vendor) {
-        TestDatabases.Db db = TestDatabases.of(vendor);
-        MutableClock clock = new MutableClock(T0);
-        try (CreditsApp app = CreditsApp.start(db, clock, Map.of("credits.holds.sweep-interval", "1h"))) {
+    void expiry(String vendor) throws Exception {
+        Leases.onDatabase(vendor, T0, (app, clock) -> {
             String[] ids = app.userWithKey("10", 23);
             String userId = ids[0];
             String key = ids[1];
@@ -282,9 +270,7 @@ class LeaseIT {
             assertThat(ledgerSum(app, userId)).isEqualTo(8_000_000L);
             assertThat(app.call("GET", "/actuator/prometheus", (String) null, Map.of()).body())
                     .contains("credits_leases_expired_total 6.0");
-        } finally {
-            TestDatabases.drop(db);
-        }
+        });
     }
 
     static String hold(CreditsApp app, String key, String requestId) {

@@ -22,8 +22,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
 
 import dev.creditgate.credits.CreditsApp;
-import dev.creditgate.credits.TestDatabases;
-import dev.creditgate.testkit.MutableClock;
 
 /**
  * Recall: a negative ADMIN_ADJUST larger than the available credit succeeds while a gateway refreshes its lease
@@ -39,9 +37,7 @@ class LeaseRecallIT {
     @ParameterizedTest
     @MethodSource("vendors")
     void adjustmentWaitsForTheLeasesToShrink(String vendor) throws Exception {
-        TestDatabases.Db db = TestDatabases.of(vendor);
-        MutableClock clock = new MutableClock(Instant.parse("2026-03-01T10:00:00Z"));
-        try (CreditsApp app = CreditsApp.start(db, clock, Map.of("credits.holds.sweep-interval", "1h"))) {
+        Leases.onDatabase(vendor, Instant.parse("2026-03-01T10:00:00Z"), (app, clock) -> {
             String[] ids = app.userWithKey("100", 51);
             String userId = ids[0];
             String key = ids[1];
@@ -122,9 +118,7 @@ class LeaseRecallIT {
             String prom = app.call("GET", "/actuator/prometheus", (String) null, Map.of()).body();
             assertThat(prom).contains("credits_lease_recalls_total{outcome=\"returned\"} 1.0")
                     .contains("credits_lease_recalls_total{outcome=\"timeout\"} 1.0");
-        } finally {
-            TestDatabases.drop(db);
-        }
+        });
     }
 
     static long recalls(CreditsApp app) {

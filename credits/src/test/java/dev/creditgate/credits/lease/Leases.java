@@ -2,16 +2,39 @@ package dev.creditgate.credits.lease;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
 
 import dev.creditgate.credits.CreditsApp;
+import dev.creditgate.credits.TestDatabases;
+import dev.creditgate.testkit.MutableClock;
 
 /** Calls of the lease API for tests, and reads of the rows behind it. Amounts as the API takes them (USD strings). */
 final class Leases {
 
     private Leases() {
+    }
+
+    /** What a test does with its app and the app's clock. */
+    interface Body {
+        void run(CreditsApp app, MutableClock clock) throws Exception;
+    }
+
+    /**
+     * Runs {@code body} against one app on a fresh database of {@code vendor}, with a clock standing at
+     * {@code start} and the sweeper left to the test (it sweeps when the test says so).
+     */
+    static void onDatabase(String vendor, Instant start, Body body) throws Exception {
+        TestDatabases.Db db = TestDatabases.of(vendor);
+        MutableClock clock = new MutableClock(start);
+        try (CreditsApp app = CreditsApp.start(db, clock, Map.of("credits.holds.sweep-interval", "1h"))) {
+            body.run(app, clock);
+        } finally {
+            TestDatabases.drop(db);
+        }
     }
 
     static CreditsApp.Answer open(CreditsApp app, String key, String owner, String amountUsd, String minUsd, int ttl) {
