@@ -19,7 +19,7 @@ import org.springframework.util.unit.DataSize;
  * @param balanceToken  {@code X-API-Key} with scope balance:read only (optional; 32+ chars when set)
  * @param webhookSecret HMAC secret of incoming usage webhooks (required, 32+ chars)
  * @param creditsPerUsd initial value of the {@code credits_per_usd} option
- * @param maxBodySize   largest request body accepted (413 above)
+ * @param maxBodySize   largest request body accepted (413 above; lease settlements: {@link Leases#maxSettleBody})
  */
 @ConfigurationProperties("credits")
 public record CreditsProperties(
@@ -31,7 +31,8 @@ public record CreditsProperties(
         @DefaultValue("64KB") DataSize maxBodySize,
         @DefaultValue Gateway gateway,
         @DefaultValue Webhook webhook,
-        @DefaultValue Holds holds) {
+        @DefaultValue Holds holds,
+        @DefaultValue Leases leases) {
 
     public static final int MIN_SECRET_LENGTH = 32;
 
@@ -96,5 +97,20 @@ public record CreditsProperties(
                         @DefaultValue("5s") Duration sweepInterval, @DefaultValue("true") boolean honourLateCapture,
                         @DefaultValue("1000000") BigDecimal maxAmountUsd, @DefaultValue("4") int batchLanes,
                         @DefaultValue("128") int maxBatch) {
+    }
+
+    /**
+     * Credit leases (SPEC 4.4).
+     *
+     * @param defaultTtl    TTL of a lease whose open or refresh names none
+     * @param maxTtl        longest TTL accepted
+     * @param recallWait    how long a negative ADMIN_ADJUST that needs credit held by leases waits for the gateways'
+     *                      refreshes to return it
+     * @param recallPoll    how often it looks again meanwhile
+     * @param maxSettleBody largest body of {@code POST /api/credits/leases/:id/settle} (500 events)
+     */
+    public record Leases(@DefaultValue("30s") Duration defaultTtl, @DefaultValue("3600s") Duration maxTtl,
+                         @DefaultValue("2s") Duration recallWait, @DefaultValue("25ms") Duration recallPoll,
+                         @DefaultValue("1MB") DataSize maxSettleBody) {
     }
 }

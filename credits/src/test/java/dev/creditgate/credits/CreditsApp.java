@@ -19,6 +19,10 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import dev.creditgate.contract.UsageEvent;
+import dev.creditgate.contract.UsageEventJson;
+import dev.creditgate.contract.WebhookSignature;
+
 /** One running credits service for tests (port 0), with helpers to call it. */
 public final class CreditsApp implements AutoCloseable {
 
@@ -106,6 +110,14 @@ public final class CreditsApp implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(method + " " + path + " failed", e);
         }
+    }
+
+    /** Delivers a signed (v1) usage webhook for {@code keyId} (gateway token {@code remoteKeyId}); the answer. */
+    public Answer usageWebhook(String eventId, long timestampMs, long remoteKeyId, String keyId, String costUsd) {
+        byte[] body = UsageEventJson.writeBytes(UsageEvent.usage(eventId, timestampMs,
+                new UsageEvent.Data(remoteKeyId, keyId, "gpt-4o", 10, 5, 15, new java.math.BigDecimal(costUsd))));
+        return call("POST", "/api/webhooks/usage", body,
+                Map.of(WebhookSignature.HEADER_V1, WebhookSignature.v1(SECRET, body)));
     }
 
     /** Creates a user with a starting balance (credits) and an ACTIVE key inserted directly (no gateway); ids. */

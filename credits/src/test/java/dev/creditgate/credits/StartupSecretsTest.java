@@ -17,7 +17,7 @@ class StartupSecretsTest {
     @Test
     void propertiesNameEveryBadSecret() {
         assertThatThrownBy(() -> new CreditsProperties(null, "tiny-secret-value", "x".repeat(10), "", BigDecimal.valueOf(100),
-                null, null, null, null))
+                null, null, null, null, null))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("credits.admin-token is missing")
                 .hasMessageContaining("credits.service-token is shorter than 32 characters")
@@ -48,7 +48,8 @@ class StartupSecretsTest {
     @Test
     void goodSecretsAreAccepted() {
         CreditsProperties p = new CreditsProperties("a".repeat(32), "s".repeat(32), null, "w".repeat(32),
-                BigDecimal.valueOf(100), null, (Gateway) null, (Webhook) null, (Holds) null);
+                BigDecimal.valueOf(100), null, (Gateway) null, (Webhook) null, (Holds) null,
+                (CreditsProperties.Leases) null);
         assertThat(p.balanceToken()).isNull();
     }
 }

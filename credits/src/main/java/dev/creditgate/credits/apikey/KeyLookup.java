@@ -1,13 +1,19 @@
 package dev.creditgate.credits.apikey;
 
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.springframework.stereotype.Component;
 
 import dev.creditgate.credits.db.Sql;
+import dev.creditgate.credits.web.ApiError;
 import dev.creditgate.credits.web.RequestBodies;
 
-/** Finds keys by the platform's id or by the gateway's token id, for holds, balance and webhooks. */
+/** Finds keys by the platform's id or by the gateway's token id, for holds, leases, balance and webhooks. */
 @Component
 public class KeyLookup {
 
@@ -39,6 +45,42 @@ public class KeyLookup {
         }
         return sql.jdbc().sql("SELECT id, user_id, status, remote_key_id FROM api_keys WHERE id = :id")
                 .param("id", keyId).query(KeyLookup::map).optional();
+    }
+
+    /**
+     * The key a new hold or lease is opened with: 404 {@code "API Key not found"} unless it is ACTIVE or DISABLED
+     * (unknown, deleted, half-created), 403 {@code key_disabled} when it is DISABLED.
+     */
+    public KeyRef requireActive(String keyId) {
+        KeyRef key = byId(keyId).filter(k -> k.active() || DISABLED.equals(k.status()))
+                .orElseThrow(() -> ApiError.NOT_FOUND.exception("API Key not found"));
+        if (!key.active()) {
+            throw ApiError.KEY_DISABLED.exception("API key " + keyId + " is disabled");
+        }
+        return key;
+    }
+
+    /**
+     * Which of {@code keyIds} are not ACTIVE keys of {@code userId} (disabled, deleted, unknown, another user's),
+     * in the order asked, each once; one query.
+     */
+    public List<String> notActive(String userId, Collection<String> keyIds) {
+        Set<String> asked = new LinkedHashSet<>(keyIds);
+        List<String> uuids = asked.stream().filter(RequestBodies::isUuid).toList();
+        Set<String> active = uuids.isEmpty() ? Set.of() : new HashSet<>(sql.jdbc()
+                .sql("SELECT id FROM api_keys WHERE user_id = :u AND status = 'ACTIVE' AND id IN (:ids)")
+                .param("u", userId).param("ids", uuids).query(String.class).list());
+        return asked.stream().filter(k -> !active.contains(k)).toList();
+    }
+
+    /** Which of {@code keyIds} are keys of {@code userId}, whatever their status; one query. */
+    public Set<String> ofUser(String userId, Collection<String> keyIds) {
+        List<String> uuids = keyIds.stream().filter(RequestBodies::isUuid).distinct().toList();
+        if (uuids.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(sql.jdbc().sql("SELECT id FROM api_keys WHERE user_id = :u AND id IN (:ids)")
+                .param("u", userId).param("ids", uuids).query(String.class).list());
     }
 
     public Optional<KeyRef> byRemoteId(long remoteKeyId) {

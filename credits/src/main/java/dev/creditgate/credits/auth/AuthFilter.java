@@ -24,7 +24,8 @@ import dev.creditgate.credits.CreditsProperties;
  * <ul>
  *   <li>{@code /actuator/**}: open; {@code /api/webhooks/**}: open here, the HMAC signature is checked by the receiver;</li>
  *   <li>{@code GET /api/credits/balance/**}: scope balance:read ({@code X-API-Key} = service or balance token);</li>
- *   <li>{@code /api/credits/holds/**}: scope holds:write ({@code X-API-Key} = service token; the balance token gets 403);</li>
+ *   <li>{@code /api/credits/holds/**} and {@code /api/credits/leases/**}: scope holds:write ({@code X-API-Key} =
+ *       service token; the balance token gets 403);</li>
  *   <li>everything else: the admin token as {@code Authorization: Bearer}.</li>
  * </ul>
  * The admin bearer token is accepted everywhere. Tokens are compared in constant time (SHA-256 digests compared
@@ -95,7 +96,8 @@ public class AuthFilter extends OncePerRequestFilter {
         if (path.startsWith(CreditApi.BALANCE_PATH) && "GET".equals(method)) {
             return Need.BALANCE_READ;
         }
-        if (path.equals(CreditApi.HOLDS_PATH) || path.startsWith(CreditApi.HOLDS_PATH + "/")) {
+        if (path.equals(CreditApi.HOLDS_PATH) || path.startsWith(CreditApi.HOLDS_PATH + "/")
+                || path.equals(CreditApi.LEASES_PATH) || path.startsWith(CreditApi.LEASES_PATH + "/")) {
             return Need.HOLDS_WRITE;
         }
         return Need.ADMIN;

@@ -1,5 +1,8 @@
 package dev.creditgate.credits.db;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.dao.DuplicateKeyException;
@@ -36,5 +39,34 @@ public class Sql {
             }
             throw e;
         }
+    }
+
+    /**
+     * One multi-row {@code INSERT INTO table columns VALUES (?, ..), (?, ..), ..} of {@code rows} (each the values in
+     * column order), as insert-ignore when {@code ignore}; how many rows it inserted. On H2, which has no
+     * insert-ignore, a row whose unique key exists makes it throw {@link DuplicateKeyException} (nothing inserted).
+     *
+     * @param columns "(a, b, c)"
+     */
+    public int insertRows(String table, String columns, List<Object[]> rows, boolean ignore) {
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        int width = rows.getFirst().length;
+        String tuple = "(" + String.join(", ", java.util.Collections.nCopies(width, "?")) + ")";
+        StringBuilder values = new StringBuilder(columns.length() + 16 + rows.size() * (tuple.length() + 2))
+                .append(columns).append(" VALUES ");
+        List<Object> params = new ArrayList<>(rows.size() * width);
+        for (int i = 0; i < rows.size(); i++) {
+            Object[] row = rows.get(i);
+            if (row.length != width) {
+                throw new IllegalArgumentException("row " + i + " has " + row.length + " values, expected " + width);
+            }
+            values.append(i == 0 ? "" : ", ").append(tuple);
+            params.addAll(Arrays.asList(row));
+        }
+        String statement = ignore ? dialect.insertIgnore(table, values.toString())
+                : "INSERT INTO " + table + " " + values;
+        return jdbc.sql(statement).params(params).update();
     }
 }

@@ -2,19 +2,17 @@ package dev.creditgate.credits.hold;
 
 import java.math.BigDecimal;
 import java.time.Clock;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.creditgate.contract.HoldOutcome;
 import dev.creditgate.credits.CreditsProperties;
 import dev.creditgate.credits.apikey.KeyLookup;
+import dev.creditgate.credits.lease.LeaseService;
 import dev.creditgate.credits.db.Sql;
 import dev.creditgate.credits.ledger.Accounts;
 import dev.creditgate.credits.ledger.EntryType;
@@ -47,8 +45,6 @@ import dev.creditgate.credits.web.ApiError;
 @Service
 public class HoldService implements org.springframework.beans.factory.DisposableBean {
 
-    private static final Logger log = LoggerFactory.getLogger(HoldService.class);
-
     private final Sql sql;
     private final TransactionTemplate tx;
     private final Ledger ledger;
@@ -59,11 +55,16 @@ public class HoldService implements org.springframework.beans.factory.Disposable
     private final CreditsProperties.Holds props;
     private final dev.creditgate.credits.option.OptionService options;
     private final HoldBatcher batcher;
+    private final HoldExpiry expiry;
+    private final LeaseService leases;
 
     HoldService(Sql sql, TransactionTemplate tx, Ledger ledger, Accounts accounts, KeyLookup keys, Clock clock,
-                CreditMetrics metrics, CreditsProperties props, dev.creditgate.credits.option.OptionService options) {
+                CreditMetrics metrics, CreditsProperties props, dev.creditgate.credits.option.OptionService options,
+                HoldExpiry expiry, LeaseService leases) {
         this.sql = sql;
         this.tx = tx;
+        this.expiry = expiry;
+        this.leases = leases;
         this.ledger = ledger;
         this.accounts = accounts;
         this.keys = keys;
@@ -98,11 +99,7 @@ public class HoldService implements org.springframework.beans.factory.Disposable
         if (existing.isPresent()) {
             return replay(existing.get(), keyId);
         }
-        KeyLookup.KeyRef key = keys.byId(keyId).filter(k -> k.active() || KeyLookup.DISABLED.equals(k.status()))
-                .orElseThrow(() -> ApiError.NOT_FOUND.exception("API Key not found"));
-        if (!key.active()) {
-            throw ApiError.KEY_DISABLED.exception("API key " + keyId + " is disabled");
-        }
+        KeyLookup.KeyRef key = keys.requireActive(keyId);
         long amount = Money.usdToMicros(amountUsd, options.creditsPerUsd());
         for (int attempt = 0; ; attempt++) {
             long now = clock.millis();
@@ -175,7 +172,7 @@ public class HoldService implements org.springframework.beans.factory.Disposable
         long now = clock.millis();
         boolean late = hold.expiresAtMs() <= now;
         if (late && !props.honourLateCapture()) {
-            expireOne(hold, now);
+            expiry.expireOne(hold, now);
             Hold after = byId(holdId).orElseThrow();
             if (!Hold.PENDING.equals(after.status())) {
                 return finish("capture", conflictOrReplay(after, event, true));
@@ -229,7 +226,7 @@ public class HoldService implements org.springframework.beans.factory.Disposable
         Hold hold = byId(holdId).orElseThrow(() -> ApiError.NOT_FOUND.exception("hold not found: " + holdId));
         long now = clock.millis();
         // a hold extended between the read and the expiry is not expired: it is released as a pending one
-        if (hold.expiresAtMs() > now || !expireOne(hold, now)) {
+        if (hold.expiresAtMs() > now || !expiry.expireOne(hold, now)) {
             batcher.run(hold.userId(), () -> {
                 int n = sql.jdbc().sql("UPDATE holds SET status = 'RELEASED', finalized_at_ms = :now, outcome = 'RELEASED'"
                                 + " WHERE id = :id AND status = 'PENDING'")
@@ -272,7 +269,7 @@ public class HoldService implements org.springframework.beans.factory.Disposable
                 .param("until", until).param("id", hold.id()).param("now", now).update();
         Hold after = byId(holdId).orElseThrow();
         if (Hold.PENDING.equals(after.status()) && after.expiresAtMs() <= now) {
-            expireOne(after, now);
+            expiry.expireOne(after, now);
             after = byId(holdId).orElseThrow();
         }
         OutcomeResult r = switch (after.status()) {
@@ -313,47 +310,12 @@ public class HoldService implements org.springframework.beans.factory.Disposable
         return r;
     }
 
-    /** Finalises every pending hold of this user whose TTL has passed; how many it finalised. */
-    int expireForUser(String userId, long now) {
-        return expireAll(sql.jdbc().sql("SELECT " + Hold.COLUMNS + " FROM holds WHERE user_id = :u AND status = 'PENDING'"
-                + " AND expires_at_ms <= :now").param("u", userId).param("now", now).query(Hold::map).list(), now);
-    }
-
-    /** Finalises up to {@code limit} pending holds whose TTL has passed (the sweeper); how many it finalised. */
-    int expireDue(long now, int limit) {
-        return expireAll(sql.jdbc().sql("SELECT " + Hold.COLUMNS + " FROM holds WHERE status = 'PENDING'"
-                        + " AND expires_at_ms <= :now ORDER BY expires_at_ms LIMIT :n")
-                .param("now", now).param("n", limit).query(Hold::map).list(), now);
-    }
-
-    private int expireAll(List<Hold> due, long now) {
-        int n = 0;
-        for (Hold h : due) {
-            n += expireOne(h, now) ? 1 : 0;
-        }
-        if (n > 0) {
-            metrics.expired(n);
-            log.debug("expired {} holds", n);
-        }
-        return n;
-    }
-
     /**
-     * PENDING -> EXPIRED, giving the reservation back; false when another path finalised it first or an extension
-     * moved its expiry past {@code now} since it was read.
+     * Finalises every pending hold and every ACTIVE lease of this user whose TTL has passed (a grant that did not
+     * fit tries again after it); how many it finalised.
      */
-    private boolean expireOne(Hold h, long now) {
-        Boolean done = tx.execute(status -> {
-            int n = sql.jdbc().sql("UPDATE holds SET status = 'EXPIRED', finalized_at_ms = :now, outcome = 'EXPIRED'"
-                    + " WHERE id = :id AND status = 'PENDING' AND expires_at_ms <= :now")
-                    .param("now", now).param("id", h.id()).update();
-            if (n == 1) {
-                sql.jdbc().sql("UPDATE users SET held = held - :a WHERE id = :u").param("a", h.amount())
-                        .param("u", h.userId()).update();
-            }
-            return n == 1;
-        });
-        return Boolean.TRUE.equals(done);
+    int expireForUser(String userId, long now) {
+        return expiry.expireForUser(userId, now) + leases.expireForUser(userId, now);
     }
 
     Optional<Hold> byId(String holdId) {

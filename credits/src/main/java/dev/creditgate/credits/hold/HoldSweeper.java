@@ -10,11 +10,12 @@ import org.springframework.scheduling.TaskScheduler;
 import org.springframework.stereotype.Component;
 
 import dev.creditgate.credits.CreditsProperties;
+import dev.creditgate.credits.lease.LeaseService;
 
 /**
- * Makes holds whose TTL passed final (EXPIRED) every {@code credits.holds.sweep-interval}. Until then they
- * already do not count (see {@code Accounts}); the sweep gives their reservation back in {@code users.held}.
- * Safe on several instances: each hold is finalised by a conditional update that only one of them wins.
+ * Makes holds and leases whose TTL passed final (EXPIRED) every {@code credits.holds.sweep-interval}. Until then
+ * they already do not count (see {@code Accounts}); the sweep gives their reservation back in {@code users.held}.
+ * Safe on several instances: each hold or lease is finalised by a conditional update that only one of them wins.
  */
 @Component
 class HoldSweeper implements SmartLifecycle {
@@ -22,20 +23,22 @@ class HoldSweeper implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(HoldSweeper.class);
     static final int BATCH = 500;
 
-    private final HoldService holds;
+    private final HoldExpiry holds;
+    private final LeaseService leases;
     private final TaskScheduler scheduler;
     private final Clock clock;
     private final CreditsProperties.Holds props;
     private volatile ScheduledFuture<?> task;
 
-    HoldSweeper(HoldService holds, TaskScheduler scheduler, Clock clock, CreditsProperties props) {
+    HoldSweeper(HoldExpiry holds, LeaseService leases, TaskScheduler scheduler, Clock clock, CreditsProperties props) {
         this.holds = holds;
+        this.leases = leases;
         this.scheduler = scheduler;
         this.clock = clock;
         this.props = props.holds();
     }
 
-    /** One sweep; how many holds it made final. */
+    /** One sweep; how many holds and leases it made final. */
     int sweep() {
         int total = 0;
         int n;
@@ -43,6 +46,11 @@ class HoldSweeper implements SmartLifecycle {
             n = holds.expireDue(clock.millis(), BATCH);
             total += n;
         } while (n == BATCH);
+        do {
+            n = leases.expireDue(clock.millis(), BATCH);
+            total += n;
+        } while (n == BATCH);
+        leases.forgetStaleRecalls(clock.millis());
         return total;
     }
 

@@ -8,8 +8,8 @@ import dev.creditgate.credits.db.Sql;
 
 /**
  * A user's credit as the outside world sees it. One statement (one snapshot): posted balance, the held column,
- * and the pending holds whose TTL has passed but that the sweeper has not finalised yet, which stop counting at
- * once: {@code held = users.held - expiredUnswept}, {@code available = balance - held}.
+ * and the pending holds and ACTIVE leases whose TTL has passed but that the sweeper has not finalised yet, which
+ * stop counting at once: {@code held = users.held - expiredUnswept}, {@code available = balance - held}.
  */
 @Component
 public class Accounts {
@@ -35,7 +35,9 @@ public class Accounts {
         return sql.jdbc().sql("""
                         SELECT u.balance, u.held,
                                (SELECT COALESCE(SUM(h.amount), 0) FROM holds h
-                                 WHERE h.user_id = u.id AND h.status = 'PENDING' AND h.expires_at_ms <= :now) AS expired
+                                 WHERE h.user_id = u.id AND h.status = 'PENDING' AND h.expires_at_ms <= :now)
+                             + (SELECT COALESCE(SUM(l.amount), 0) FROM leases l
+                                 WHERE l.user_id = u.id AND l.status = 'ACTIVE' AND l.expires_at_ms <= :now) AS expired
                           FROM users u WHERE u.id = :id""")
                 .param("id", userId).param("now", nowMs)
                 .query((rs, n) -> new State(userId, rs.getLong(1), rs.getLong(2) - rs.getLong(3))).optional();

@@ -20,7 +20,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import dev.creditgate.credits.CreditsProperties;
 import dev.creditgate.credits.db.Sql;
+import dev.creditgate.credits.lease.LeaseService;
 import dev.creditgate.credits.web.ApiError;
 import dev.creditgate.credits.web.Envelope;
 import dev.creditgate.credits.web.RequestBodies;
@@ -28,7 +30,9 @@ import dev.creditgate.credits.web.RequestBodies;
 /**
  * {@code POST /api/users/:id/credits {amount, type, desc, ref}} and {@code GET /api/users/:id/transactions}.
  * {@code ref} is an idempotency key: the same ref again answers the entry it created (200) when the request is
- * the same, and 409 when it differs. Only ADMIN_ADJUST may be negative, and only down to available credit 0.
+ * the same, and 409 when it differs. Only ADMIN_ADJUST may be negative, and only down to available credit 0; when
+ * the credit it needs is held by gateways' leases, it recalls them first ({@link LeaseService#recall}: the leases
+ * shrink to what is in use on their next refresh) and waits up to {@code credits.leases.recall-wait} for it.
  */
 @RestController
 class CreditController {
@@ -40,16 +44,20 @@ class CreditController {
     private final Sql sql;
     private final Ledger ledger;
     private final TransactionTemplate tx;
+    private final LeaseService leases;
+    private final java.time.Duration recallWait;
 
-    CreditController(Sql sql, Ledger ledger, TransactionTemplate tx) {
+    CreditController(Sql sql, Ledger ledger, TransactionTemplate tx, LeaseService leases, CreditsProperties props) {
         this.sql = sql;
         this.ledger = ledger;
         this.tx = tx;
+        this.leases = leases;
+        this.recallWait = props.leases().recallWait();
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record EntryView(long id, String userId, String type, BigDecimal amount, BigDecimal balanceAfter, String ref,
-                     String desc, String keyId, String holdId, String eventId, String createdAt) {
+                     String desc, String keyId, String holdId, String eventId, String leaseId, String createdAt) {
     }
 
     record Page<T>(List<T> items, long total, int page, int pageSize) {
@@ -90,6 +98,17 @@ class CreditController {
         Ledger.Posted posted;
         try {
             posted = tx.execute(s -> ledger.post(entry, 0, micros < 0));
+            if (posted == null) {
+                // credit held by gateways' leases: recall it (their refreshes shrink the leases) and try again
+                LeaseService.Recall<Ledger.Posted> recall = leases.recall(id, () -> tx.execute(s -> ledger.post(entry, 0, true)));
+                posted = recall.posted();
+                if (posted == null && recall.waited()) {
+                    throw ApiError.CONFLICT.exception("amount: " + amount.toPlainString()
+                            + " would take the available credit below 0: " + Money.toCredits(recall.heldByLeases())
+                            .toPlainString() + " credits are held by leases of gateway instances that did not return"
+                            + " them within " + recallWait.toMillis() + " ms");
+                }
+            }
         } catch (DuplicateKeyException race) {
             return replay(storedRef, id, type, micros).orElseThrow(() -> race);
         }
@@ -130,7 +149,7 @@ class CreditController {
     }
 
     private static final String SELECT = "SELECT id, user_id, type, amount, balance_after, ref, description, key_id, hold_id, "
-            + "event_id, created_at_ms FROM ledger_entries";
+            + "event_id, created_at_ms, lease_id FROM ledger_entries";
 
     private Optional<EntryView> findByRef(String ref) {
         return sql.jdbc().sql(SELECT + " WHERE ref = :ref").param("ref", ref).query(CreditController::row).optional();
@@ -145,6 +164,6 @@ class CreditController {
         }
         return new EntryView(rs.getLong(1), rs.getString(2), rs.getString(3), Money.toCredits(rs.getLong(4)),
                 Money.toCredits(rs.getLong(5)), ref, rs.getString(7), rs.getString(8), rs.getString(9),
-                rs.getString(10), Instant.ofEpochMilli(rs.getLong(11)).toString());
+                rs.getString(10), rs.getString(12), Instant.ofEpochMilli(rs.getLong(11)).toString());
     }
 }

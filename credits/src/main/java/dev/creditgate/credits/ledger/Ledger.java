@@ -1,9 +1,11 @@
 package dev.creditgate.credits.ledger;
 
+import java.sql.Types;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
+import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.stereotype.Component;
 
 import dev.creditgate.credits.db.Sql;
@@ -28,9 +30,14 @@ public class Ledger {
     public record Posted(long balanceAfter, long heldAfter) {
     }
 
-    /** Entry details. */
+    /** Entry details; {@code leaseId}: the lease a LEASE_CHARGE was settled through. */
     public record Entry(String userId, EntryType type, long amount, String ref, String description, String keyId,
-                        String holdId, String eventId) {
+                        String holdId, String eventId, String leaseId) {
+
+        public Entry(String userId, EntryType type, long amount, String ref, String description, String keyId,
+                     String holdId, String eventId) {
+            this(userId, type, amount, ref, description, keyId, holdId, eventId, null);
+        }
     }
 
     /**
@@ -63,21 +70,49 @@ public class Ledger {
             balance = row[0];
             held = row[1];
         }
-        Map<String, Object> p = new HashMap<>();
-        p.put("user", e.userId());
-        p.put("type", e.type().name());
-        p.put("amount", e.amount());
-        p.put("after", balance);
-        p.put("ref", e.ref());
-        p.put("desc", e.description());
-        p.put("key", e.keyId());
-        p.put("hold", e.holdId());
-        p.put("event", e.eventId());
-        p.put("t", clock.millis());
-        sql.jdbc().sql("""
-                        INSERT INTO ledger_entries (user_id, type, amount, balance_after, ref, description, key_id, hold_id, event_id, created_at_ms)
-                        VALUES (:user, :type, :amount, :after, :ref, :desc, :key, :hold, :event, :t)""")
-                .params(p).update();
+        sql.insertRows("ledger_entries", COLUMNS, List.<Object[]>of(row(e, balance, clock.millis())), false);
         return new Posted(balance, held);
     }
+
+    /**
+     * Posts several entries of one user in one go, for a caller that holds the user's row lock (it read
+     * {@code balanceBefore} under that lock, so each entry's balance after is computed here, in order): one
+     * multi-row {@code INSERT} of the entries and one {@code UPDATE} of the user ({@code balance += sum},
+     * {@code held -= releaseHeld}). The balance may go below zero (usage already served). Nothing is posted for no
+     * entries.
+     */
+    public Posted postAll(String userId, long balanceBefore, long heldBefore, List<Entry> entries, long releaseHeld) {
+        if (entries.isEmpty() && releaseHeld == 0) {
+            return new Posted(balanceBefore, heldBefore);
+        }
+        long now = clock.millis();
+        long balance = balanceBefore;
+        List<Object[]> rows = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            if (!e.userId().equals(userId)) {
+                throw new IllegalArgumentException("entry of user " + e.userId() + " in a posting for " + userId);
+            }
+            balance = Math.addExact(balance, e.amount());
+            rows.add(row(e, balance, now));
+        }
+        sql.insertRows("ledger_entries", COLUMNS, rows, false);
+        sql.jdbc().sql("UPDATE users SET balance = balance + :amt, held = held - :rel WHERE id = :id")
+                .param("amt", balance - balanceBefore).param("rel", releaseHeld).param("id", userId).update();
+        return new Posted(balance, heldBefore - releaseHeld);
+    }
+
+    private static final String COLUMNS = "(user_id, type, amount, balance_after, ref, description, key_id, hold_id, "
+            + "event_id, lease_id, created_at_ms)";
+
+    private static Object[] row(Entry e, long balanceAfter, long now) {
+        return new Object[] {e.userId(), e.type().name(), e.amount(), balanceAfter, text(e.ref()), text(e.description()),
+                text(e.keyId()), text(e.holdId()), text(e.eventId()), text(e.leaseId()), now};
+    }
+
+    /** A nullable text value, typed so that a null needs no parameter-type look-up by the driver. */
+    private static Object text(String s) {
+        return s != null ? s : NULL_TEXT;
+    }
+
+    private static final SqlParameterValue NULL_TEXT = new SqlParameterValue(Types.VARCHAR, null);
 }

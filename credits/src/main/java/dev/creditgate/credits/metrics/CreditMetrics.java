@@ -14,7 +14,10 @@ import dev.creditgate.credits.db.Sql;
 /**
  * Meters: {@code credits_holds_total{outcome=granted|refused|replayed}}, {@code credits_captures_total{outcome}},
  * {@code credits_releases_total{outcome}}, {@code credits_extends_total{outcome}}, {@code credits_holds_expired_total},
- * {@code credits_webhooks_total{outcome}}, {@code credits_holds_batch_size} (units per group commit), and the gauges {@code credits_debt_total} (credits owed by users in
+ * {@code credits_webhooks_total{outcome}}, {@code credits_holds_batch_size} (units per group commit), the lease meters
+ * {@code credits_leases_total{outcome=opened|reused|refused}}, {@code credits_lease_refreshes_total{outcome}},
+ * {@code credits_lease_events_total{outcome=CHARGED|DUPLICATE_EVENT}}, {@code credits_lease_releases_total{outcome}},
+ * {@code credits_leases_expired_total}, {@code credits_lease_recalls_total{outcome=returned|timeout}}, and the gauges {@code credits_debt_total} (credits owed by users in
  * debt, across all instances: read from the database every 10 s) and {@code credits_debt_users}.
  */
 @Component
@@ -25,11 +28,14 @@ public class CreditMetrics {
     private final AtomicLong debtMicros = new AtomicLong();
     private final AtomicLong debtUsers = new AtomicLong();
     private final Counter expired;
+    private final Counter leasesExpired;
 
     public CreditMetrics(MeterRegistry registry, Sql sql) {
         this.registry = registry;
         this.sql = sql;
         this.expired = Counter.builder("credits.holds.expired").description("holds made final by expiry").register(registry);
+        this.leasesExpired = Counter.builder("credits.leases.expired").description("leases made final by expiry")
+                .register(registry);
         Gauge.builder("credits.debt.total", debtMicros, v -> v.get() / 1_000_000.0)
                 .description("credits owed by users whose balance is below zero").baseUnit("credits").register(registry);
         Gauge.builder("credits.debt.users", debtUsers, AtomicLong::get).description("users in debt").register(registry);
@@ -62,6 +68,37 @@ public class CreditMetrics {
 
     public void expired(int n) {
         expired.increment(n);
+    }
+
+    /** A lease open: {@code opened}, {@code reused} (the owner's ACTIVE lease answered) or {@code refused} (402). */
+    public void leaseOpen(String outcome) {
+        registry.counter("credits.leases", "outcome", outcome).increment();
+    }
+
+    /** A lease refresh: {@code ACTIVE}, {@code lease_released} or {@code lease_expired}. */
+    public void leaseRefresh(String outcome) {
+        registry.counter("credits.lease.refreshes", "outcome", outcome).increment();
+    }
+
+    /** Settled lease events: {@code CHARGED} or {@code DUPLICATE_EVENT}. */
+    public void leaseEvents(String outcome, int n) {
+        if (n > 0) {
+            registry.counter("credits.lease.events", "outcome", outcome).increment(n);
+        }
+    }
+
+    /** A lease release: the status it answered (RELEASED, EXPIRED). */
+    public void leaseRelease(String outcome) {
+        registry.counter("credits.lease.releases", "outcome", outcome).increment();
+    }
+
+    public void leasesExpired(int n) {
+        leasesExpired.increment(n);
+    }
+
+    /** A negative admin adjustment that waited for leases: {@code returned} (posted) or {@code timeout}. */
+    public void leaseRecall(String outcome) {
+        registry.counter("credits.lease.recalls", "outcome", outcome).increment();
     }
 
     /** Re-reads the debt gauges from the database. */

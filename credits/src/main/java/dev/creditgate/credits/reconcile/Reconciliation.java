@@ -23,8 +23,9 @@ import dev.creditgate.credits.web.ApiError;
  * What the ledger charged and what the gateway recorded, compared per user and per event for one window.
  *
  * <ul>
- *   <li>Ledger debits: the usage charges ({@code CAPTURE} and {@code DEDUCT} entries, i.e. hold captures and usage
- *       webhooks) posted in the window, by {@code event_id} (one charge per event id, see {@code processed_events}).</li>
+ *   <li>Ledger debits: the usage charges ({@code CAPTURE}, {@code DEDUCT} and {@code LEASE_CHARGE} entries, i.e.
+ *       hold captures, usage webhooks and lease settlements, one entry per request each) posted in the window, by
+ *       {@code event_id} (one charge per event id, see {@code processed_events}).</li>
  *   <li>Gateway costs: every row of the gateway's {@code GET /api/log/costs} for the window, in USD, converted at
  *       the current {@code credits_per_usd} HALF_UP to a micro-credit, as a capture or webhook is; a row's event id
  *       is {@code "cg-" + request_id} and its user the owner of the key whose {@code remoteKeyId} is its
@@ -162,7 +163,7 @@ public class Reconciliation {
         long[] ledgerEvents = {0};
         sql.jdbc().sql("""
                         SELECT user_id, event_id, id, amount FROM ledger_entries
-                         WHERE type IN ('CAPTURE', 'DEDUCT') AND created_at_ms >= :from AND created_at_ms < :to""")
+                         WHERE type IN ('CAPTURE', 'DEDUCT', 'LEASE_CHARGE') AND created_at_ms >= :from AND created_at_ms < :to""")
                 .param("from", from * 1000).param("to", (to + 1) * 1000)
                 .query(rs -> {
                     if (++ledgerEvents[0] > MAX_ROWS) {

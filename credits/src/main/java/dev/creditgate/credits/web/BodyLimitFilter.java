@@ -16,25 +16,31 @@ import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import dev.creditgate.contract.CreditApi;
 import dev.creditgate.credits.CreditsProperties;
 
 /**
- * Refuses bodies above {@code credits.max-body-size} with 413: at once when Content-Length says so, and while
- * reading otherwise (chunked bodies), so no endpoint ever buffers more than the limit.
+ * Refuses bodies above {@code credits.max-body-size} with 413 (lease settlements, batches of up to 500 events:
+ * above {@code credits.leases.max-settle-body}): at once when Content-Length says so, and while reading otherwise
+ * (chunked bodies), so no endpoint ever buffers more than the limit.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 public class BodyLimitFilter extends OncePerRequestFilter {
 
-    private final long limit;
+    private final long defaultLimit;
+    private final long settleLimit;
 
     public BodyLimitFilter(CreditsProperties props) {
-        this.limit = props.maxBodySize().toBytes();
+        this.defaultLimit = props.maxBodySize().toBytes();
+        this.settleLimit = Math.max(defaultLimit, props.leases().maxSettleBody().toBytes());
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        String path = request.getRequestURI();
+        long limit = path.startsWith(CreditApi.LEASES_PATH + "/") && path.endsWith("/settle") ? settleLimit : defaultLimit;
         if (request.getContentLengthLong() > limit) {
             response.setStatus(413);
             response.setContentType(MediaType.APPLICATION_JSON_VALUE);

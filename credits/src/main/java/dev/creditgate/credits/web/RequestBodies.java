@@ -1,6 +1,8 @@
 package dev.creditgate.credits.web;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 import tools.jackson.core.JacksonException;
@@ -84,6 +86,36 @@ public final class RequestBodies {
                     + min.toPlainString() + " .. " + max.toPlainString() + ")");
         }
         return d;
+    }
+
+    /** A decimal as a JSON number or string within [min, max], or {@code dflt} when absent (or null). */
+    public static BigDecimal optionalDecimal(JsonNode o, String field, BigDecimal min, BigDecimal max, BigDecimal dflt) {
+        JsonNode v = o.get(field);
+        return v == null || v.isNull() ? dflt : decimal(o, field, min, max);
+    }
+
+    /**
+     * The elements of an array field, {@code minSize} .. {@code maxSize} of them; absent (or null) counts as empty.
+     */
+    public static List<JsonNode> array(JsonNode o, String field, int minSize, int maxSize) {
+        JsonNode v = o.get(field);
+        if (v == null || v.isNull()) {
+            if (minSize > 0) {
+                throw ApiError.INVALID_REQUEST.exception(field + ": missing (expected an array of " + minSize + ".."
+                        + maxSize + " elements)");
+            }
+            return List.of();
+        }
+        if (!v.isArray()) {
+            throw ApiError.INVALID_REQUEST.exception(field + ": expected an array, got " + v.getNodeType().name().toLowerCase());
+        }
+        if (v.size() < minSize || v.size() > maxSize) {
+            throw ApiError.INVALID_REQUEST.exception(field + ": " + v.size() + " elements (expected " + minSize + ".."
+                    + maxSize + ")");
+        }
+        List<JsonNode> out = new ArrayList<>(v.size());
+        v.forEach(out::add);
+        return out;
     }
 
     /** An integer within [min, max], or {@code dflt} when absent. */

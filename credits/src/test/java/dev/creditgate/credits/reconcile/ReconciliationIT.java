@@ -2,11 +2,9 @@ package dev.creditgate.credits.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.AbstractMap;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -15,17 +13,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import tools.jackson.databind.JsonNode;
 
-import dev.creditgate.contract.UsageEvent;
-import dev.creditgate.contract.UsageEventJson;
-import dev.creditgate.contract.WebhookSignature;
 import dev.creditgate.credits.CreditsApp;
 import dev.creditgate.credits.TestDatabases;
 import dev.creditgate.credits.apikey.StubGateway;
 import dev.creditgate.testkit.MutableClock;
 
 /**
- * {@code GET /api/reconciliation}: a ledger with captures, a webhook and holds in every state against a stub
- * gateway's cost log with matching and mismatching rows; the differences are exactly the mismatches.
+ * {@code GET /api/reconciliation}: a ledger with captures, a webhook, lease settlements and holds in every state
+ * against a stub gateway's cost log with matching and mismatching rows; the differences are exactly the mismatches.
  */
 class ReconciliationIT {
 
@@ -74,6 +69,11 @@ class ReconciliationIT {
             for (int i = 0; i < 150; i++) {
                 gateway.cost(rid(1000 + i), 502, "0", t);
             }
+            // lease settlements are reconciled per event like captures: A's differs, B's matches
+            settledThroughLease(app, a[1], "0.3", "cg-" + rid(14), "0.2");
+            gateway.cost(rid(14), 501, "0.25", t);                     // differs: 20 vs 25
+            settledThroughLease(app, b[1], "0.2", "cg-" + rid(13), "0.15");
+            gateway.cost(rid(13), 502, "0.15", t);                     // matches: 15
             // a token that is no key of the platform
             gateway.cost(rid(10), 999, "0.007", t);
             // outside the window on both sides: not counted
@@ -95,29 +95,30 @@ class ReconciliationIT {
             JsonNode ua = user(users, a[0]);
             assertThat(ua.propertyNames()).containsExactly("userId", "ledgerDebits", "gatewayCosts", "held", "holds",
                     "differences");
-            assertThat(dec(ua, "ledgerDebits")).isEqualTo("7.0123");   // 0.0123 + 2 + 1 + 4
-            assertThat(dec(ua, "gatewayCosts")).isEqualTo("3.6123");   // 0.0123 + 2.1 + 1 + 0.5
+            assertThat(dec(ua, "ledgerDebits")).isEqualTo("27.0123");  // 0.0123 + 2 + 1 + 4 + 20
+            assertThat(dec(ua, "gatewayCosts")).isEqualTo("28.6123");  // 0.0123 + 2.1 + 1 + 0.5 + 25
             assertThat(dec(ua, "held")).isEqualTo("10");
             assertThat(ua.get("differences").toString()).isEqualTo("[{\"eventId\":\"cg-" + rid(2)
                     + "\",\"ledger\":2,\"gateway\":2.1},{\"eventId\":\"cg-" + rid(4)
                     + "\",\"ledger\":4,\"gateway\":null},{\"eventId\":\"cg-" + rid(5)
-                    + "\",\"ledger\":null,\"gateway\":0.5}]");
+                    + "\",\"ledger\":null,\"gateway\":0.5},{\"eventId\":\"cg-" + rid(14)
+                    + "\",\"ledger\":20,\"gateway\":25}]");
             assertThat(ua.get("holds").toString()).isEqualTo("{\"pending\":{\"count\":1,\"amount\":10},"
                     + "\"captured\":{\"count\":3,\"amount\":15,\"captured\":6.0123},"
                     + "\"released\":{\"count\":1,\"amount\":1},\"expired\":{\"count\":1,\"amount\":3}}");
 
             JsonNode ub = user(users, b[0]);
-            assertThat(dec(ub, "ledgerDebits")).isEqualTo("50");
-            assertThat(dec(ub, "gatewayCosts")).isEqualTo("50");
+            assertThat(dec(ub, "ledgerDebits")).isEqualTo("65");
+            assertThat(dec(ub, "gatewayCosts")).isEqualTo("65");
             assertThat(dec(ub, "held")).isEqualTo("0");
             assertThat(ub.get("differences")).isEmpty();
 
             assertThat(data.get("unattributed").toString())
                     .isEqualTo("[{\"eventId\":\"cg-" + rid(10) + "\",\"tokenId\":999,\"gateway\":0.7}]");
             JsonNode totals = data.get("totals");
-            assertThat(totals.toString()).isEqualTo("{\"ledgerDebits\":57.0123,\"gatewayCosts\":54.3123,\"held\":10,"
-                    + "\"ledgerEvents\":5,\"gatewayRows\":156,\"differences\":3,\"unattributed\":1}");
-            // 156 rows = 2 pages of 100; the window and the paging were asked as the gateway reads them
+            assertThat(totals.toString()).isEqualTo("{\"ledgerDebits\":92.0123,\"gatewayCosts\":94.3123,\"held\":10,"
+                    + "\"ledgerEvents\":7,\"gatewayRows\":158,\"differences\":4,\"unattributed\":1}");
+            // 158 rows = 2 pages of 100; the window and the paging were asked as the gateway reads them
             assertThat(gateway.costQueries).containsExactly(
                     "start_timestamp=" + FROM + "&end_timestamp=" + TO + "&p=1&page_size=100",
                     "start_timestamp=" + FROM + "&end_timestamp=" + TO + "&p=2&page_size=100");
@@ -208,12 +209,20 @@ class ReconciliationIT {
     }
 
     static void webhook(CreditsApp app, MutableClock clock, String eventId, long remoteKeyId, String keyId, String cost) {
-        byte[] body = UsageEventJson.writeBytes(UsageEvent.usage(eventId, clock.millis(),
-                new UsageEvent.Data(remoteKeyId, keyId, "gpt-4o", 10, 5, 15, new BigDecimal(cost))));
-        Map<String, String> h = new HashMap<>();
-        h.put(WebhookSignature.HEADER_V1, WebhookSignature.v1(CreditsApp.SECRET, body));
-        CreditsApp.Answer r = app.call("POST", "/api/webhooks/usage", body, h);
+        CreditsApp.Answer r = app.usageWebhook(eventId, clock.millis(), remoteKeyId, keyId, cost);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
+    }
+
+    /** Opens a lease for {@code key} and settles one event through it. */
+    static void settledThroughLease(CreditsApp app, String key, String leaseUsd, String eventId, String costUsd) {
+        CreditsApp.Answer lease = app.service("POST", "/api/credits/leases", "{\"keyId\":\"" + key
+                + "\",\"owner\":\"gw-1\",\"amountUsd\":\"" + leaseUsd + "\"}");
+        assertThat(lease.status()).as(lease.body()).isEqualTo(201);
+        CreditsApp.Answer r = app.service("POST", "/api/credits/leases/" + lease.json().get("leaseId").asString()
+                + "/settle", "{\"events\":[{\"eventId\":\"" + eventId + "\",\"keyId\":\"" + key
+                + "\",\"costUsd\":\"" + costUsd + "\"}]}");
+        assertThat(r.status()).as(r.body()).isEqualTo(200);
+        assertThat(r.json().get("results").get(0).get("outcome").asString()).isEqualTo("CHARGED");
     }
 
     static JsonNode user(JsonNode users, String id) {
