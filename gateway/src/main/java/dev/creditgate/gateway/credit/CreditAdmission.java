@@ -32,8 +32,10 @@ import org.springframework.stereotype.Component;
  *   <li>estimate with the native path's {@link RequestPricing} (400 {@code model_price_error} when unpriced), sized
  *       by {@code letaicode_output_cap} ({@link HoldPlan}: the worst case, clamped to what the credit affords);</li>
  *   <li>{@code check} mode: balance query and the seed's two rules (as {@link CreditCheck#check});
- *       {@code reserve} mode (default): a hold for the worst case ({@link CreditPlatformClient#createHold},
- *       idempotent on the request id), asked again for a lower output limit when refused and {@code clamp} is on;</li>
+ *       {@code reserve} mode (default): with {@code letaicode_lease} on (default), the worst case admitted against
+ *       this instance's lease of the user ({@link CreditLeases}), locally; else, or when it does not fit, a hold for
+ *       the worst case ({@link CreditPlatformClient#createHold}, idempotent on the request id), asked again for a
+ *       lower output limit when refused and {@code clamp} is on (first giving back this instance's unused lease);</li>
  *   <li>the platform unavailable: {@code letaicode_fallback} ({@link FallbackPolicy});</li>
  *   <li>allowed: the intent row goes into the usage outbox (the only synchronous database work) and the request is
  *       relayed; refused: 403 {@code insufficient_user_quota}, 503 {@code credit_service_unavailable} or 401

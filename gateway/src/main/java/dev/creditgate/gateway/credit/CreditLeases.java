@@ -149,10 +149,12 @@ class CreditLeases implements SmartLifecycle {
         BigDecimal min = worstUsd.multiply(BigDecimal.valueOf(MIN_REQUESTS));
         LeaseResult r = client.openLease(keyId, owner, want, min, properties.leaseTtl().toSeconds());
         if (r instanceof LeaseResult.Leased l && l.active()) {
-            BigDecimal granted = usd(l.amount(), l.creditsPerUsd());
-            Lease lease = byId.computeIfAbsent(l.leaseId(), id -> new Lease(id, l.userId(), granted, usableUntil(sent),
-                    sent));
-            lease.refreshed(granted, true, l.recalled(), new HashSet<>(l.disabledKeys()), usableUntil(sent));
+            Lease fresh = new Lease(l.leaseId(), l.userId(), usd(l.amount(), l.creditsPerUsd()), usableUntil(sent),
+                    sent);
+            // another key of the same user may have opened it already: that lease object is in use, and its next
+            // refresh learns what the platform holds (an open only grows a lease), so it is not changed here
+            Lease prior = byId.putIfAbsent(l.leaseId(), fresh);
+            Lease lease = prior != null ? prior : fresh;
             byKey.put(keyId, lease);
             noLeaseUntil.remove(keyId);
             lastRefresh.put(lease.leaseId, sent);
@@ -175,12 +177,19 @@ class CreditLeases implements SmartLifecycle {
     void refreshDue() {
         long now = clock.millis();
         long period = properties.leaseRefresh().toMillis();
+        List<Lease> due = new java.util.ArrayList<>();
         for (Lease lease : byId.values()) {
             long last = lastRefresh.getOrDefault(lease.leaseId, 0L);
-            boolean due = now - last >= (lease.recalled() ? RECALL_REFRESH_MS : period)
-                    || (wantsRefresh.remove(lease.leaseId) && now - last >= RECALL_REFRESH_MS);
-            if (due) {
-                refresh(lease);
+            if (now - last >= (lease.recalled() ? RECALL_REFRESH_MS : period)
+                    || (wantsRefresh.remove(lease.leaseId) && now - last >= RECALL_REFRESH_MS)) {
+                due.add(lease);
+            }
+        }
+        if (due.size() == 1) {
+            refresh(due.getFirst());
+        } else if (!due.isEmpty()) { // one virtual thread per lease: a slow platform delays none by the others
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                due.forEach(lease -> pool.submit(() -> refresh(lease)));
             }
         }
     }

@@ -65,7 +65,9 @@ class CreditLeaseCrashIT {
             List<CreditsServer.Ledger> charges = stack.credits.charges(key.userId());
             Map<String, Integer> perEvent = new HashMap<>();
             charges.forEach(c -> perEvent.merge(c.eventId(), 1, Integer::sum));
-            assertThat(perEvent).hasSize(13).allSatisfy((e, n) -> assertThat(n).as(e).isEqualTo(1));
+            assertThat(perEvent).as(() -> "usage events: " + stack.gw().admin("GET",
+                    "/api/usage_event/?page_size=100", null).body()).hasSize(13)
+                    .allSatisfy((e, n) -> assertThat(n).as(e).isEqualTo(1));
             assertThat(charges).allSatisfy(c -> assertThat(c.amountMicros()).isEqualTo(-1_000_000));
             List<JsonNode> logs = stack.consumeLogs(key.tokenId(), 10);
             assertThat(logs).hasSize(10).allSatisfy(l -> assertThat(perEvent)
