@@ -1422,9 +1422,10 @@ case_coldstart() {
   for v in "${ran[@]}"; do
     line="| $v |"
     for f in spring jvm ready_s first_s s1 final steady rss cpu_s; do
-      local st; st="$(stats $(cold_values "$f" "$v"))"
+      local st fmt=%.1f; st="$(stats $(cold_values "$f" "$v"))"
+      [[ "$f" == s1 || "$f" == final || "$f" == rss ]] && fmt=%.0f
       if [[ -z "$st" ]]; then line+=" $(cold_values "$f" "$v" | tr '\n' ' ')|"; continue; fi
-      line+=" $(awk -v s="$st" 'BEGIN { split(s, a, " "); if (a[1] == a[3]) printf "%g", a[2]; else printf "%g / %g / %g", a[1], a[2], a[3] }')"
+      line+=" $(awk -v s="$st" -v f="$fmt" 'BEGIN { split(s, a, " "); if (a[1] == a[3]) printf f, a[2]; else printf f " / " f " / " f, a[1], a[2], a[3] }')"
       [[ "$f" == steady ]] && cold_values steady "$v" | grep -q never && line+=" ($(cold_values steady "$v" | grep -c never) never)"
       line+=" |"
     done
@@ -1446,7 +1447,7 @@ case_coldstart() {
     for v in "${ran[@]}"; do
       local vals=()
       for (( r = 1; r <= BENCH_COLD_ROUNDS; r++ )); do [[ -n "${R[cold-$v-r$r-s$i.rps]:-}" ]] && vals+=("${R[cold-$v-r$r-s$i.rps]}"); done
-      line+=" $(stat_median "${vals[@]}") |"
+      line+=" $(stat_median "${vals[@]}" | awk '{ printf "%.0f", $1 }') |"
     done
     for (( r = 1; r <= BENCH_COLD_ROUNDS; r++ )); do for v in "${ran[@]}"; do line+=" ${R[cold-$v-r$r-s$i.rps]:-} |"; done; done
     md "$line"
