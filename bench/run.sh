@@ -632,6 +632,9 @@ setup_gateway_native() {
     '{name: "bench-held", user_id: $u, remain_quota: 1000000000000, unlimited_quota: false, expired_time: -1}')")"
   KEY[held]="$(jq -r '.key' <<<"$tok")"; KEY_ID[held]="$(jq -r '.id' <<<"$tok")"
   tok="$(gw POST /api/token/ "$(jq -nc --argjson u "$uid" \
+    '{name: "bench-native-stream", user_id: $u, remain_quota: 1000000000000, unlimited_quota: false, expired_time: -1}')")"
+  KEY[native_stream]="$(jq -r '.key' <<<"$tok")"; KEY_ID[native_stream]="$(jq -r '.id' <<<"$tok")"
+  tok="$(gw POST /api/token/ "$(jq -nc --argjson u "$uid" \
     '{name: "bench-poor", user_id: $u, remain_quota: 1, unlimited_quota: false, expired_time: -1}')")"
   KEY[poor]="$(jq -r '.key' <<<"$tok")"; KEY_ID[poor]="$(jq -r '.id' <<<"$tok")"
   # the channel cache refreshes within gateway.cache-refresh: wait until a request goes through
@@ -689,6 +692,9 @@ setup_credit_platform() {
   read -r kid KEY_ID[letaicode] KEY[letaicode] <<<"$(credits_key "$url" "$RICH_USER")"
   read -r kid KEY_ID[letaicode_poor] KEY[letaicode_poor] <<<"$(credits_key "$url" "$POOR_USER")"
   RICH_BEFORE="$(credits_balance "$url" "$RICH_USER" | cut -d' ' -f1)"
+  STREAM_USER="$(credits_user "$url" 100000000)"    # the stream case's letaicode key, on a user of its own
+  read -r kid KEY_ID[letaicode_stream] KEY[letaicode_stream] <<<"$(credits_key "$url" "$STREAM_USER")"
+  STREAM_BEFORE="$(credits_balance "$url" "$STREAM_USER" | cut -d' ' -f1)"
   sleep "$BENCH_OPTION_WAIT"
   local rich poor
   probe_tally letaicode; rich="$PROBE"; probe_tally letaicode_poor; poor="$PROBE"
@@ -779,7 +785,18 @@ verify_gateway_key() { # verify_gateway_key KEYNAME SENT_OK
   check "$ok" "$name key: $rows log rows for $expect upstream calls (wrk counted $sent_ok 2xx; the difference are requests in flight when wrk stopped)"
   # each page: "<sum of quota> <sum of cost_usd> <distinct quota values> <distinct costs>"
   local page_sums='"\([.items[].quota] | add // 0) \([.items[].cost_usd // "0" | tonumber] | add // 0) \([.items[].quota] | unique | length) \([.items[].cost_usd] | unique | length)"'
-  if (( rows <= BENCH_LOG_SUM_MAX )); then
+  local first last uniform=1
+  # streams cut when wrk stops are charged for what they delivered: stream keys are always summed row by row
+  [[ "$name" == *_stream || "$name" == held ]] && uniform=0
+  if (( rows > BENCH_LOG_SUM_MAX && uniform == 1 )); then
+    first="$(gw GET "/api/log/?token_id=$tid&type=2&p=1&page_size=100" | jq -r "$page_sums")"
+    last="$(gw GET "/api/log/?token_id=$tid&type=2&p=$pages&page_size=100" | jq -r "$page_sums")"
+    if [[ "$(cut -d' ' -f3,4 <<<"$first") $(cut -d' ' -f3,4 <<<"$last")" != "1 1 1 1" ]]; then
+      uniform=0
+      log "$name key: the newest and oldest log rows differ ($first / $last): summing all $rows rows one page at a time"
+    fi
+  fi
+  if (( rows <= BENCH_LOG_SUM_MAX || uniform == 0 )); then
     # the exact sum over every row (100 per page)
     local p line
     sum=0; cost=0
@@ -792,13 +809,9 @@ verify_gateway_key() { # verify_gateway_key KEYNAME SENT_OK
   else
     # every request of a key is identical: rows x the first row, after checking that the newest and the oldest page
     # hold one quota and one cost each (paging 100 rows at a time through more rows takes minutes on a busy box)
-    local first last
-    first="$(gw GET "/api/log/?token_id=$tid&type=2&p=1&page_size=100" | jq -r "$page_sums")"
-    last="$(gw GET "/api/log/?token_id=$tid&type=2&p=$pages&page_size=100" | jq -r "$page_sums")"
     sum=$(( rows * per_row ))
     cost="$(awk -v n="$rows" -v c="$per_cost" 'BEGIN { printf "%.12f", n * c }')"
-    how="rows x the first row's quota: more than BENCH_LOG_SUM_MAX=$BENCH_LOG_SUM_MAX rows; newest and oldest 100 rows: $(cut -d' ' -f3 <<<"$first")+$(cut -d' ' -f3 <<<"$last") distinct quota, $(cut -d' ' -f4 <<<"$first")+$(cut -d' ' -f4 <<<"$last") distinct cost values"
-    [[ "$(cut -d' ' -f3,4 <<<"$first") $(cut -d' ' -f3,4 <<<"$last")" == "1 1 1 1" ]] || how+=" (NOT all identical: the product is an estimate)"
+    how="rows x the first row's quota: more than BENCH_LOG_SUM_MAX=$BENCH_LOG_SUM_MAX rows, the newest and the oldest 100 all alike"
   fi
   COST_SUM[$name]="$cost"
   ok=1; [[ "$used" == "$sum" ]] && ok=0
@@ -1068,12 +1081,15 @@ warm_target() {
     lease) use_target "$1"; gw_wrk "warm-$1" lease 32 "$BENCH_WARMUP" ;;
   esac
 }
+# the stream case uses keys of their own (native_stream, letaicode_stream): a stream is charged differently from a
+# non-stream request, and the accounting checks rely on every request of a key being identical
+KEY_SUFFIX=""
 relay_run() { # relay_run ID TARGET CONNS DURATION BODY
   case "$2" in
     mock) mock_wrk "$1" "$3" "$4" "$5" ;;
     nginx) nginx_wrk "$1" "$3" "$4" "$5" ;;
-    native) gw_wrk "$1" native "$3" "$4" "$BENCH_DIR/lua/post.lua" "$5" ;;
-    check|reserve) use_target "$2"; gw_wrk "$1" letaicode "$3" "$4" "$BENCH_DIR/lua/post.lua" "$5" ;;
+    native) gw_wrk "$1" "native$KEY_SUFFIX" "$3" "$4" "$BENCH_DIR/lua/post.lua" "$5" ;;
+    check|reserve) use_target "$2"; gw_wrk "$1" "letaicode$KEY_SUFFIX" "$3" "$4" "$BENCH_DIR/lua/post.lua" "$5" ;;
     lease) use_target "$2"; gw_wrk "$1" lease "$3" "$4" "$BENCH_DIR/lua/post.lua" "$5" ;;
   esac
 }
@@ -1085,6 +1101,7 @@ case_stream() {
   if [[ -z "$GATEWAY_REASON" ]]; then targets+=(native); else skip "stream native: $GATEWAY_REASON"; fi
   if [[ -z "$CREDIT_MODE_REASON" ]]; then targets+=(reserve); else skip "stream reserve: $CREDIT_MODE_REASON"; fi
   log "stream warm-up ($BENCH_WARMUP per target)"
+  KEY_SUFFIX=_stream
   for t in "${targets[@]}"; do relay_run "warm-stream-$t" "$t" "$BENCH_STREAM_CONNS" "$BENCH_WARMUP" "$STREAM_BODY"; done
   md_table_header
   for t in "${targets[@]}"; do
@@ -1092,6 +1109,7 @@ case_stream() {
     relay_run "$id" "$t" "$BENCH_STREAM_CONNS" "$BENCH_DURATION" "$STREAM_BODY"
     md_row "$id" "$t"
   done
+  KEY_SUFFIX=""
   local t2 ids=()
   for t2 in "${targets[@]}"; do ids+=("stream-$t2"); done
   check_no_failures stream "${ids[@]}"
@@ -1493,9 +1511,9 @@ main() {
   md "" "| key | 2xx seen by wrk | upstream calls | log rows | quota in log rows | token used_quota |"
   md "|---|---:|---:|---:|---:|---:|"
   local k id sent
-  for k in native held letaicode lease; do
+  for k in native native_stream held letaicode letaicode_stream lease; do
     [[ -n "${KEY_ID[$k]:-}" && -n "${TALLY[$k]:-}" ]] || continue
-    [[ "$k" == letaicode || "$k" == lease ]] && [[ -n "$CREDIT_MODE_REASON" ]] && continue
+    [[ "$k" == letaicode* || "$k" == lease ]] && [[ -n "$CREDIT_MODE_REASON" ]] && continue
     sent=0
     for id in "${!R[@]}"; do   # every wrk run through the gateway with this key (gw_wrk records R[ID.key])
       [[ "$id" == *.key && "${R[$id]}" == "$k" ]] || continue
@@ -1506,6 +1524,9 @@ main() {
   done
   if [[ -n "${KEY_ID[letaicode]:-}" && -n "${TALLY[letaicode]:-}" && -z "$CREDIT_MODE_REASON" ]]; then
     verify_credit_debit letaicode "$RICH_USER" "$RICH_BEFORE"
+  fi
+  if [[ -n "${KEY_ID[letaicode_stream]:-}" && -n "${TALLY[letaicode_stream]:-}" && -z "$CREDIT_MODE_REASON" ]]; then
+    verify_credit_debit letaicode_stream "$STREAM_USER" "$STREAM_BEFORE"
   fi
   if [[ "$LEASE_KNOWN" == 1 && -n "${KEY_ID[lease]:-}" && -n "${TALLY[lease]:-}" ]]; then
     verify_credit_debit lease "$LEASE_USER" "$LEASE_BEFORE"
