@@ -35,7 +35,7 @@ BENCH_LEASE="${BENCH_LEASE:-auto}"                   # lease target: auto (when 
 BENCH_COLD_SLICE="${BENCH_COLD_SLICE:-5}"            # cold start: seconds per wrk slice
 BENCH_COLD_SLICES="${BENCH_COLD_SLICES:-12}"         # cold start: slices per variant (12 x 5 s = 60 s)
 BENCH_COLD_VARIANTS="${BENCH_COLD_VARIANTS:-jar extracted aot}" # cold start: fat jar, extracted jar, + AOT cache
-BENCH_COLD_ROUNDS="${BENCH_COLD_ROUNDS:-2}"          # cold start: each variant this many times, interleaved
+BENCH_COLD_ROUNDS="${BENCH_COLD_ROUNDS:-3}"          # cold start: each variant this many times, interleaved
 BENCH_AOT_TRAIN="${BENCH_AOT_TRAIN:-30s}"            # AOT cache training run: load on the request path
 BENCH_AOT="${BENCH_AOT:-0}"                          # 1: the main gateway runs from the extracted jar + AOT cache
 BENCH_STREAM_CONNS="${BENCH_STREAM_CONNS:-32}"
@@ -1378,10 +1378,17 @@ cold_run() {
   t_ready="$(now_s)"
   if ! key="$(gateway_min_setup "$url" "$token")"; then skip "cold start $v: no request passed"; stop_process "$name"; return 1; fi
   t_first="$(now_s)"
+  local ticks ticks0
+  ticks0="$(proc_ticks "${PID[$name]}")"
+  R["$name.cpu_first"]="$(awk -v t="$ticks0" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", t / hz }')"
   for (( i = 1; i <= BENCH_COLD_SLICES; i++ )); do
     id="$name-s$i"
     run_wrk "$id" "$url/v1/chat/completions" 32 "${BENCH_COLD_SLICE}s" "$BENCH_DIR/lua/post.lua" BENCH_BODY="$BODY" BENCH_AUTH="$key"
     R["$id.end_s"]="$(awk -v a="$t_first" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }')"
+    # CPU per request of the slice (JIT compiler threads included): less moved by other work on the box than req/s
+    ticks="$(proc_ticks "${PID[$name]}")"
+    R["$id.cpu_ms"]="$(awk -v a="$ticks0" -v b="$ticks" -v n="${R[$id.requests]}" -v hz="$CLK_TCK" 'BEGIN { if (n > 0) printf "%.3f", (b - a) * 1000 / hz / n }')"
+    ticks0="$ticks"
   done
   R["$name.rss"]="$(rss_mb "${PID[$name]}")"
   R["$name.cpu_s"]="$(awk -v t="$(proc_ticks "${PID[$name]}")" -v hz="$CLK_TCK" 'BEGIN { printf "%.1f", t / hz }')"
@@ -1400,6 +1407,16 @@ cold_run() {
     fi
   done
   R["$name.s1"]="${R[$name-s1.rps]}"
+  # the same by CPU per request: the first slice within 1/0.9 of the final slices' median CPU per request
+  local cpus=()
+  for (( i = BENCH_COLD_SLICES - final + 1; i <= BENCH_COLD_SLICES; i++ )); do cpus+=("${R[$name-s$i.cpu_ms]}"); done
+  R["$name.final_cpu"]="$(stat_median "${cpus[@]}")"
+  R["$name.steady_cpu"]="never"
+  for (( i = 1; i <= BENCH_COLD_SLICES; i++ )); do
+    if awk -v c="${R[$name-s$i.cpu_ms]}" -v f="${R[$name.final_cpu]}" 'BEGIN { exit !(c != "" && c <= f / 0.9) }'; then
+      R["$name.steady_cpu"]="${R[$name-s$i.end_s]}"; break
+    fi
+  done
   return 0
 }
 
@@ -1420,6 +1437,9 @@ case_coldstart() {
   md "(\`java -jar gateway.jar\`); \`extracted\` = the jar extracted by \`java -Djarmode=tools -jar gateway.jar extract\`, no"
   md "cache; \`aot\` = the extracted jar with \`-XX:AOTCache\` from a training run (\`-XX:AOTCacheOutput\`, JDK 25) under load."
   md "Rounds interleave the variants (jar, extracted, aot, jar, ...); the other processes of the run are idle meanwhile."
+  md "CPU ms/request of a slice = the gateway process's CPU time during the slice (JIT compiler threads included) /"
+  md "its requests: warm-up seen through what other work on the machine moves less than req/s; \"steady by CPU\" = the"
+  md "end of the first slice within 1/0.9 of the final slices' median CPU per request."
   local v r ran=() ids=()
   for (( r = 1; r <= BENCH_COLD_ROUNDS; r++ )); do
     for v in $BENCH_COLD_VARIANTS; do
@@ -1434,17 +1454,18 @@ case_coldstart() {
   local warm
   warm="$(stat_median $(round_values rps native 32))"
   md "" "Per variant, min / median / max over the rounds (times in seconds; \"exec\" = the \`java\` command started):" ""
-  md "| variant | Spring \"Started in\" | JVM up at \"Started\" | health up after exec | first 200 after exec | slice 1 req/s | final req/s (last $final slices) | steady state: s of load | RSS at end MiB | gateway CPU s (start + load) |"
-  md "|---|---|---|---|---|---|---|---|---|---|"
+  md "| variant | Spring \"Started in\" | JVM up at \"Started\" | health up after exec | first 200 after exec | CPU s to the first 200 | slice 1 req/s | final req/s (last $final slices) | steady state: s of load | final CPU ms/request | steady by CPU/request: s of load | RSS at end MiB | gateway CPU s (start + load) |"
+  md "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   local f line
   for v in "${ran[@]}"; do
     line="| $v |"
-    for f in spring jvm ready_s first_s s1 final steady rss cpu_s; do
+    for f in spring jvm ready_s first_s cpu_first s1 final steady final_cpu steady_cpu rss cpu_s; do
       local st fmt=%.1f; st="$(stats $(cold_values "$f" "$v"))"
       [[ "$f" == s1 || "$f" == final || "$f" == rss ]] && fmt=%.0f
+      [[ "$f" == final_cpu ]] && fmt=%.3f
       if [[ -z "$st" ]]; then line+=" $(cold_values "$f" "$v" | tr '\n' ' ')|"; continue; fi
       line+=" $(awk -v s="$st" -v f="$fmt" 'BEGIN { split(s, a, " "); if (a[1] == a[3]) printf f, a[2]; else printf f " / " f " / " f, a[1], a[2], a[3] }')"
-      [[ "$f" == steady ]] && cold_values steady "$v" | grep -q never && line+=" ($(cold_values steady "$v" | grep -c never) never)"
+      [[ "$f" == steady* ]] && cold_values "$f" "$v" | grep -q never && line+=" ($(cold_values "$f" "$v" | grep -c never) never)"
       line+=" |"
     done
     md "$line"
@@ -1452,11 +1473,12 @@ case_coldstart() {
     local med; med="$(stat_median $(cold_values steady "$v"))"
     local verdict_cold="**missed**"
     [[ "$nv" == 0 && -n "$med" ]] && awk -v s="$med" 'BEGIN { exit !(s <= 30) }' && verdict_cold=met
-    SPEC_ROWS+=("| steady state after a cold start, $v (median of $BENCH_COLD_ROUNDS) | ${med:-never} s of load$( [[ "$nv" != 0 ]] && echo " ($nv round(s) never)"); first 200 $(stat_median $(cold_values first_s "$v")) s after exec | <= 30 s of load | $verdict_cold |")
+    SPEC_ROWS+=("| steady state after a cold start, $v (median of $BENCH_COLD_ROUNDS) | ${med:-never} s of load$( [[ "$nv" != 0 ]] && echo " ($nv round(s) never)") (by CPU per request: $(stat_median $(cold_values steady_cpu "$v")) s); first 200 $(stat_median $(cold_values first_s "$v")) s after exec | <= 30 s of load | $verdict_cold |")
   done
   [[ -n "$warm" ]] && md "" "For scale: the warmed gateway's native key at 32 connections in the relay rounds: median $warm req/s."
   local head="| slice | s of load |" sep="|---:|---:|"
   for v in "${ran[@]}"; do head+=" $v req/s (median) |"; sep+="---:|"; done
+  for v in "${ran[@]}"; do head+=" $v CPU ms/req (median) |"; sep+="---:|"; done
   for (( r = 1; r <= BENCH_COLD_ROUNDS; r++ )); do for v in "${ran[@]}"; do head+=" $v r$r |"; sep+="---:|"; done; done
   md "" "$head" "$sep"
   local i
@@ -1466,6 +1488,11 @@ case_coldstart() {
       local vals=()
       for (( r = 1; r <= BENCH_COLD_ROUNDS; r++ )); do [[ -n "${R[cold-$v-r$r-s$i.rps]:-}" ]] && vals+=("${R[cold-$v-r$r-s$i.rps]}"); done
       line+=" $(stat_median "${vals[@]}" | awk '{ printf "%.0f", $1 }') |"
+    done
+    for v in "${ran[@]}"; do
+      local vals=()
+      for (( r = 1; r <= BENCH_COLD_ROUNDS; r++ )); do [[ -n "${R[cold-$v-r$r-s$i.cpu_ms]:-}" ]] && vals+=("${R[cold-$v-r$r-s$i.cpu_ms]}"); done
+      line+=" $(stat_median "${vals[@]}" | awk '{ printf "%.3f", $1 }') |"
     done
     for (( r = 1; r <= BENCH_COLD_ROUNDS; r++ )); do for v in "${ran[@]}"; do line+=" ${R[cold-$v-r$r-s$i.rps]:-} |"; done; done
     md "$line"
