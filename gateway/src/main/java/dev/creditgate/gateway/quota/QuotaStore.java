@@ -1,5 +1,10 @@
 package dev.creditgate.gateway.quota;
 
+import java.time.Duration;
+
+import dev.creditgate.gateway.usage.BalanceRefund;
+import dev.creditgate.gateway.usage.LogWriter;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -14,6 +19,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * balance >= :q}; both run in one transaction, so a refused user debit undoes the token debit.
  * Every transaction touches rows in the same order (token, then user), so two requests never wait on
  * each other in a cycle.
+ *
+ * <p>Giving back (a settlement below the reservation, a release) only raises balances, so it may be late without
+ * letting anything overdraw: with a {@link LogWriter} it is queued there and written with the next batch of log
+ * rows, in their transaction ({@link LogWriter#refundLater}). A reservation refused while refunds are pending
+ * waits for them and asks once more, so a refusal never comes from a refund not yet written. A charge above the
+ * reservation (debt) is written at once, so that it refuses the very next reservation.
  */
 @Component
 class QuotaStore {
@@ -40,12 +51,24 @@ class QuotaStore {
     /** {@code tokens.user_id} of a token without a gateway user: only the token's own quota bounds it. */
     static final long NO_USER = 0;
 
+    /** The longest a refused reservation waits for pending refunds before it is refused. */
+    static final Duration REFUND_WAIT = Duration.ofSeconds(2);
+
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
+    private final LogWriter refunds;
 
+    /** Every settlement and refund written at once, in a transaction of its own. */
     QuotaStore(JdbcClient jdbc, PlatformTransactionManager transactionManager) {
+        this(jdbc, transactionManager, null);
+    }
+
+    /** @param refunds where refunds are queued to be written with the log rows; null: written at once */
+    @Autowired
+    QuotaStore(JdbcClient jdbc, PlatformTransactionManager transactionManager, LogWriter refunds) {
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(transactionManager);
+        this.refunds = refunds;
     }
 
     /**
@@ -57,6 +80,19 @@ class QuotaStore {
         if (quota == 0) {
             return ReserveOutcome.reserved(reservation);
         }
+        ReserveOutcome outcome = debit(reservation);
+        if (outcome.status() != ReserveOutcome.Status.RESERVED && refunds != null
+                && refunds.awaitRefunds(REFUND_WAIT)) {
+            outcome = debit(reservation); // a pending refund may have made room
+        }
+        return outcome;
+    }
+
+    private ReserveOutcome debit(Reservation reservation) {
+        long tokenId = reservation.tokenId();
+        long userId = reservation.userId();
+        long quota = reservation.quota();
+        boolean tokenUnlimited = reservation.tokenUnlimited();
         return tx.execute(status -> {
             if (!tokenUnlimited && jdbc.sql(RESERVE_TOKEN).param("q", quota).param("id", tokenId).update() != 1) {
                 return ReserveOutcome.refused(ReserveOutcome.Status.TOKEN_QUOTA_SHORT, tokenRemaining(tokenId));
@@ -73,7 +109,8 @@ class QuotaStore {
     /**
      * Replaces the reservation by the actual cost. Only the balances change here: {@code used_quota} and
      * {@code request_count} of tokens, users and channels are added by the log writer, from the log row that
-     * carries the same quota (see the admission package documentation).
+     * carries the same quota (see the admission package documentation). Below the reservation the difference is
+     * queued as a refund when there is a log writer (written with the next batch of rows), else written at once.
      */
     void settle(Reservation reservation, long actual) {
         if (actual < 0) {
@@ -83,11 +120,20 @@ class QuotaStore {
         if (delta == 0) {
             return;
         }
+        boolean token = !reservation.tokenUnlimited();
+        boolean user = reservation.userId() != NO_USER;
+        if (!token && !user) {
+            return; // nothing was debited
+        }
+        if (delta < 0 && refunds != null && refunds.refundLater(new BalanceRefund(reservation.tokenId(),
+                token ? -delta : 0, reservation.userId(), user ? -delta : 0))) {
+            return;
+        }
         tx.executeWithoutResult(status -> {
-            if (!reservation.tokenUnlimited()) {
+            if (token) {
                 jdbc.sql(SETTLE_TOKEN).param("delta", delta).param("id", reservation.tokenId()).update();
             }
-            if (reservation.userId() != NO_USER) {
+            if (user) {
                 jdbc.sql(SETTLE_USER).param("delta", delta).param("id", reservation.userId()).update();
             }
         });
