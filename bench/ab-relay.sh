@@ -4,11 +4,11 @@
 # Only the non-stream relay with a native key; for everything else use bench/run.sh.
 #
 #   bench/ab-relay.sh before=/tmp/gw-before.jar after=gateway/target/gateway.jar
-#   AB_ROUNDS=3 AB_WARMUP=30s AB_DURATION=10s AB_JFR=1 bench/ab-relay.sh ...
+#   AB_ROUNDS=3 AB_WARMUP=60s AB_DURATION=10s AB_JFR=1 bench/ab-relay.sh ...
 #
-# Per round and jar (order alternates every round: ABBA...): a fresh gateway process on a fresh H2 file, configured
-# through its management API (channel -> mock, user, native token), warmed up at 32 connections, then measured:
-# mock, nginx and the gateway at 1 connection (latency) and at AB_CONNS (throughput). The gateway's CPU per request
+# Every jar runs as one gateway process on a fresh H2 file, configured through its management API (channel -> mock,
+# user, native token) and warmed up at 32 connections (AB_WARMUP); then, per round and jar (order alternating every
+# round: ABBA...), mock, nginx and the gateway are measured at 1 connection (latency) and at AB_CONNS (throughput). The gateway's CPU per request
 # is its process's CPU ticks (/proc/<pid>/stat utime+stime) during the run divided by the requests wrk completed.
 # AB_JFR=1 records the measured part of each gateway's first round (jcmd JFR.start after the warm-up) and writes
 # `jfr view hot-methods` / `allocation-by-site` next to it. Output: a TSV of every run and a Markdown summary in
@@ -17,11 +17,15 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 AB_ROUNDS="${AB_ROUNDS:-3}"
-AB_WARMUP="${AB_WARMUP:-30s}"
+AB_WARMUP="${AB_WARMUP:-60s}"
 AB_DURATION="${AB_DURATION:-10s}"
 AB_CONNS="${AB_CONNS:-32}"
 AB_JFR="${AB_JFR:-0}"
 AB_JAVA_OPTS="${AB_JAVA_OPTS:--Xms256m -Xmx1g}"
+AB_DB="${AB_DB:-h2}"                      # h2 (a fresh file per gateway) or postgres (a fresh database at 127.0.0.1:5432)
+AB_PG_HOST="${AB_PG_HOST:-127.0.0.1:5432}"         # AB_DB=postgres: the server, its user without a password
+AB_PG_USER="${AB_PG_USER:-postgres}"
+AB_PG="postgresql://$AB_PG_USER@$AB_PG_HOST"
 BODY='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}],"max_tokens":16}'
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 [[ -d /usr/lib/jvm/temurin-25-jdk-amd64 ]] && export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
@@ -40,12 +44,14 @@ for c in wrk nginx curl jq awk; do command -v "$c" >/dev/null || { echo "missing
 RUN_DIR="$(mktemp -d /tmp/creditgate-ab.XXXXXX)"
 TSV="$RUN_DIR/runs.tsv"
 printf 'round\ttarget\tconns\treq_s\tp50_us\tp99_us\tp999_us\tnon2xx\terrors\tcpu_us_per_req\n' > "$TSV"
-declare -a STARTED=()
+declare -a STARTED=() PG_DBS=()
 log() { printf '[ab %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 cleanup() {
   set +e
   for p in "${STARTED[@]}"; do kill "$p" 2>/dev/null; done
   [[ -f "$RUN_DIR/nginx/nginx.pid" ]] && kill "$(cat "$RUN_DIR/nginx/nginx.pid")" 2>/dev/null
+  sleep 1
+  for db in "${PG_DBS[@]}"; do psql "$AB_PG/postgres" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1; done
   log "run directory: $RUN_DIR"
 }
 trap cleanup EXIT
@@ -106,7 +112,15 @@ start_gateway() { # start_gateway LABEL JAR ROUND
   local port dir admin
   port="$(free_port)"; GW_URL="http://127.0.0.1:$port"; dir="$RUN_DIR/gw-$1-$3"; mkdir -p "$dir"
   admin="$(head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 48)"
-  (cd "$dir" && exec env GATEWAY_ADMIN_TOKEN="$admin" SERVER_PORT="$port" SERVER_ADDRESS=127.0.0.1 \
+  local ds=()
+  if [[ "$AB_DB" == postgres ]]; then
+    local db="cgab_$1_$(date +%s)_$RANDOM"
+    psql "$AB_PG/postgres" -qc "CREATE DATABASE $db" >/dev/null
+    PG_DBS+=("$db")
+    ds=(SPRING_DATASOURCE_URL="jdbc:postgresql://$AB_PG_HOST/$db" SPRING_DATASOURCE_USERNAME="$AB_PG_USER"
+        SPRING_DATASOURCE_PASSWORD=)
+  fi
+  (cd "$dir" && exec env "${ds[@]}" GATEWAY_ADMIN_TOKEN="$admin" SERVER_PORT="$port" SERVER_ADDRESS=127.0.0.1 \
       "$JAVA" $AB_JAVA_OPTS -jar "$2") > "$dir/gateway.log" 2>&1 &
   GW_PID=$!; STARTED+=($GW_PID)
   wait_http "$GW_URL/actuator/health" || { tail -40 "$dir/gateway.log" >&2; exit 1; }
@@ -125,45 +139,51 @@ start_gateway() { # start_gateway LABEL JAR ROUND
   done
   echo "no 200 through the gateway $1" >&2; exit 1
 }
-stop_gateway() {
-  kill "$GW_PID"; local i; for i in $(seq 1 100); do kill -0 "$GW_PID" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$GW_PID" 2>/dev/null || true
-}
 
+# Every gateway is started and warmed up first and stays up: the rounds then alternate between warm processes (a
+# JVM restarted per round spends its first minute in the JIT compiler, which on a loaded box swamps what is measured).
 n=${#JARS[@]}
+declare -a G_URL=() G_KEY=() G_PID=()
+for j in $(seq 0 $(( n - 1 ))); do
+  start_gateway "${LABELS[$j]}" "${JARS[$j]}" 0
+  G_URL[$j]="$GW_URL"; G_KEY[$j]="$GW_KEY"; G_PID[$j]="$GW_PID"
+  log "${LABELS[$j]}: pid $GW_PID at $GW_URL"
+done
+for j in $(seq 0 $(( n - 1 ))); do
+  log "warm-up ${LABELS[$j]} ($AB_WARMUP at 32 connections), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  BENCH_BODY="$BODY" BENCH_AUTH="${G_KEY[$j]}" wrk -t2 -c32 -d"$AB_WARMUP" -s "$LUA" "${G_URL[$j]}/v1/chat/completions" \
+    > "$RUN_DIR/warmup-${LABELS[$j]}.txt" 2>&1 || true
+done
 for round in $(seq 1 "$AB_ROUNDS"); do
   order=($(seq 0 $(( n - 1 ))))
   (( round % 2 == 0 )) && order=($(seq $(( n - 1 )) -1 0))
   for j in "${order[@]}"; do
-    label="${LABELS[$j]}"
-    log "round $round: $label (${JARS[$j]}), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-    start_gateway "$label" "${JARS[$j]}" "$round"
-    BENCH_BODY="$BODY" BENCH_AUTH="$GW_KEY" wrk -t2 -c32 -d"$AB_WARMUP" -s "$LUA" "$GW_URL/v1/chat/completions" \
-      > "$RUN_DIR/warmup-$label-$round.txt" 2>&1 || true
+    label="${LABELS[$j]}"; url="${G_URL[$j]}/v1/chat/completions"; key="${G_KEY[$j]}"; pid="${G_PID[$j]}"
+    log "round $round: $label, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    BENCH_BODY="$BODY" BENCH_AUTH="$key" wrk -t2 -c32 -d5s -s "$LUA" "$url" >/dev/null 2>&1 || true # back in cache
     jfr=""
     if [[ "$AB_JFR" == 1 && "$round" == 1 ]]; then
       jfr="$RUN_DIR/$label.jfr"
-      "$JAVA_HOME/bin/jcmd" "$GW_PID" JFR.start name=ab settings=profile filename="$jfr" >/dev/null
+      "$JAVA_HOME/bin/jcmd" "$pid" JFR.start name=ab settings=profile filename="$jfr" >/dev/null
     fi
     wrk_run mock "$round" "$MOCK_URL/v1/chat/completions" 1 "$AB_DURATION" ""
     wrk_run nginx "$round" "$NGINX_URL/v1/chat/completions" 1 "$AB_DURATION" ""
-    wrk_run "$label" "$round" "$GW_URL/v1/chat/completions" 1 "$AB_DURATION" "$GW_KEY" "$GW_PID"
+    wrk_run "$label" "$round" "$url" 1 "$AB_DURATION" "$key" "$pid"
     wrk_run mock "$round" "$MOCK_URL/v1/chat/completions" "$AB_CONNS" "$AB_DURATION" ""
     wrk_run nginx "$round" "$NGINX_URL/v1/chat/completions" "$AB_CONNS" "$AB_DURATION" ""
-    wrk_run "$label" "$round" "$GW_URL/v1/chat/completions" "$AB_CONNS" "$AB_DURATION" "$GW_KEY" "$GW_PID"
+    wrk_run "$label" "$round" "$url" "$AB_CONNS" "$AB_DURATION" "$key" "$pid"
     if [[ -n "$jfr" ]]; then
-      "$JAVA_HOME/bin/jcmd" "$GW_PID" JFR.stop name=ab >/dev/null
+      "$JAVA_HOME/bin/jcmd" "$pid" JFR.stop name=ab >/dev/null
       "$JAVA_HOME/bin/jfr" view --width 200 hot-methods "$jfr" > "${jfr%.jfr}-hot-methods.txt" 2>&1 || true
       "$JAVA_HOME/bin/jfr" view --width 200 allocation-by-site "$jfr" > "${jfr%.jfr}-allocations.txt" 2>&1 || true
     fi
-    stop_gateway
   done
 done
 
 # ---------------------------------------------------------------------------------------------- summary
 SUMMARY="$RUN_DIR/summary.md"
 {
-  echo "Command: \`AB_ROUNDS=$AB_ROUNDS AB_WARMUP=$AB_WARMUP AB_DURATION=$AB_DURATION AB_CONNS=$AB_CONNS bench/ab-relay.sh $*\`"
+  echo "Command: \`AB_DB=$AB_DB AB_ROUNDS=$AB_ROUNDS AB_WARMUP=$AB_WARMUP AB_DURATION=$AB_DURATION AB_CONNS=$AB_CONNS bench/ab-relay.sh $*\`"
   echo
   echo "Medians over $AB_ROUNDS rounds (min-max in brackets). Added latency = target p50/p99 minus nginx's in the same round."
   echo
