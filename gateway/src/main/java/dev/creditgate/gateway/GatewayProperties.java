@@ -48,18 +48,28 @@ public record GatewayProperties(
      * @param idleTimeout     longest silence while reading an upstream body (a stalled stream is ended there)
      * @param maxAttempts     channels tried for one request (first try included); failover happens only on
      *                        connect errors, 429 and 5xx and only before any byte reached the client
+     * @param client          {@code direct}: the gateway's blocking HTTP/1.1 client on the relaying thread (routes
+     *                        that the JVM's proxy settings send through a proxy use the JDK client anyway);
+     *                        {@code jdk}: the JDK's {@code java.net.http.HttpClient} for every route
+     * @param keepAlive       how long an idle upstream connection is kept for reuse ({@code direct} client)
      */
     public record Upstream(
             @DefaultValue("5s") Duration connectTimeout,
             @DefaultValue("300s") Duration responseTimeout,
             @DefaultValue("120s") Duration idleTimeout,
-            @DefaultValue("3") int maxAttempts) {
+            @DefaultValue("3") int maxAttempts,
+            @DefaultValue("direct") Client client,
+            @DefaultValue("20s") Duration keepAlive) {
         public Upstream {
             requirePositive("gateway.upstream.connect-timeout", connectTimeout.toMillis());
             requirePositive("gateway.upstream.response-timeout", responseTimeout.toMillis());
             requirePositive("gateway.upstream.idle-timeout", idleTimeout.toMillis());
             requirePositive("gateway.upstream.max-attempts", maxAttempts);
+            requirePositive("gateway.upstream.keep-alive", keepAlive.toMillis());
         }
+
+        /** Which HTTP client calls the upstreams. */
+        public enum Client { DIRECT, JDK }
     }
 
     /**

@@ -1,5 +1,15 @@
 package dev.creditgate.gateway.quota;
 
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import dev.creditgate.gateway.usage.BalanceRefund;
+import dev.creditgate.gateway.usage.LogWriter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -12,8 +22,21 @@ import org.springframework.transaction.support.TransactionTemplate;
  * two conditional debits below, and on nothing else: no read-then-write, no in-memory cache, no
  * "enough balance, skip the reservation" shortcut. Each runs as one atomic {@code UPDATE ... WHERE
  * balance >= :q}; both run in one transaction, so a refused user debit undoes the token debit.
- * Every transaction touches rows in the same order (token, then user), so two requests never wait on
- * each other in a cycle.
+ * Every transaction touches rows in the same order (tokens, then users, each in id order), so two transactions
+ * never wait on each other in a cycle.
+ *
+ * <p>Group commit ({@link GroupCommit}): reservations that arrive while another one's transaction runs share the
+ * next transaction, so a commit, a connection and the token's and user's row locks serve several requests. Inside
+ * it, each reservation still runs its own two conditional debits (all token debits first, in token id order, then
+ * all user debits, in user id order; a refused user debit gives its token debit back in the same transaction). A
+ * reservation refused inside a batch is asked again alone, after the batch, so that what it is told (and its
+ * refusal) is exactly what it would have been without batching. A lone request runs alone, as before.
+ *
+ * <p>Giving back (a settlement below the reservation, a release) only raises balances, so it may be late without
+ * letting anything overdraw: with a {@link LogWriter} it is queued there and written with the next batch of log
+ * rows, in their transaction ({@link LogWriter#refundLater}). A reservation refused while refunds are pending
+ * waits for them and asks once more, so a refusal never comes from a refund not yet written. A charge above the
+ * reservation (debt) is written at once, so that it refuses the very next reservation.
  */
 @Component
 class QuotaStore {
@@ -40,12 +63,46 @@ class QuotaStore {
     /** {@code tokens.user_id} of a token without a gateway user: only the token's own quota bounds it. */
     static final long NO_USER = 0;
 
+    /** The longest a refused reservation waits for pending refunds before it is refused. */
+    static final Duration REFUND_WAIT = Duration.ofSeconds(2);
+
+    /** Gives a token debit back when its user's debit was refused in the same batch transaction. */
+    private static final String UNDO_TOKEN = "UPDATE tokens SET remain_quota = remain_quota + :q WHERE id = :id";
+
+    /** The most reservations in one transaction. */
+    static final int MAX_BATCH = 64;
+
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
+    private final LogWriter refunds;
+    private final GroupCommit<Reservation, ReserveOutcome> reservations;
 
+    /** Every settlement and refund written at once, in a transaction of its own. */
     QuotaStore(JdbcClient jdbc, PlatformTransactionManager transactionManager) {
+        this(jdbc, transactionManager, null, MAX_BATCH, null);
+    }
+
+    /**
+     * @param refunds where refunds are queued to be written with the log rows; null: written at once
+     * @param metrics where the sizes of shared reservation transactions go ({@code gateway.quota.reserve.batch})
+     */
+    @Autowired
+    QuotaStore(JdbcClient jdbc, PlatformTransactionManager transactionManager, LogWriter refunds,
+               MeterRegistry metrics) {
+        this(jdbc, transactionManager, refunds, MAX_BATCH, metrics);
+    }
+
+    /** @param maxBatch most reservations in one transaction; 1: each alone */
+    QuotaStore(JdbcClient jdbc, PlatformTransactionManager transactionManager, LogWriter refunds, int maxBatch,
+               MeterRegistry metrics) {
         this.jdbc = jdbc;
         this.tx = new TransactionTemplate(transactionManager);
+        this.refunds = refunds;
+        DistributionSummary sizes = metrics == null ? null : DistributionSummary.builder("gateway.quota.reserve.batch")
+                .description("reservations sharing one transaction (group commit), batches of two or more")
+                .register(metrics);
+        this.reservations = new GroupCommit<>(maxBatch, this::debit, this::debitAll,
+                sizes == null ? n -> { } : sizes::record);
     }
 
     /**
@@ -57,6 +114,20 @@ class QuotaStore {
         if (quota == 0) {
             return ReserveOutcome.reserved(reservation);
         }
+        ReserveOutcome outcome = reservations.run(reservation);
+        if (outcome.status() != ReserveOutcome.Status.RESERVED && refunds != null
+                && refunds.awaitRefunds(REFUND_WAIT)) {
+            outcome = debit(reservation); // a pending refund may have made room
+        }
+        return outcome;
+    }
+
+    /** One reservation in a transaction of its own: token, then user. */
+    private ReserveOutcome debit(Reservation reservation) {
+        long tokenId = reservation.tokenId();
+        long userId = reservation.userId();
+        long quota = reservation.quota();
+        boolean tokenUnlimited = reservation.tokenUnlimited();
         return tx.execute(status -> {
             if (!tokenUnlimited && jdbc.sql(RESERVE_TOKEN).param("q", quota).param("id", tokenId).update() != 1) {
                 return ReserveOutcome.refused(ReserveOutcome.Status.TOKEN_QUOTA_SHORT, tokenRemaining(tokenId));
@@ -71,9 +142,55 @@ class QuotaStore {
     }
 
     /**
+     * Several reservations in one transaction: every token debit (in token id order), then every user debit (in
+     * user id order); a refused user debit gives its token debit back. Refused ones come back null (asked again
+     * alone), admitted ones as {@link ReserveOutcome#reserved}.
+     */
+    private List<ReserveOutcome> debitAll(List<Reservation> batch) {
+        return tx.execute(status -> {
+            int n = batch.size();
+            boolean[] refused = new boolean[n];
+            boolean[] tokenDebited = new boolean[n];
+            List<Integer> order = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                order.add(i);
+            }
+            order.sort(Comparator.comparingLong(i -> batch.get(i).tokenId()));
+            for (int i : order) {
+                Reservation r = batch.get(i);
+                if (!r.tokenUnlimited()) {
+                    tokenDebited[i] = jdbc.sql(RESERVE_TOKEN).param("q", r.quota()).param("id", r.tokenId()).update() == 1;
+                    refused[i] = !tokenDebited[i];
+                }
+            }
+            order.sort(Comparator.comparingLong(i -> batch.get(i).userId()));
+            for (int i : order) {
+                Reservation r = batch.get(i);
+                if (!refused[i] && r.userId() != NO_USER
+                        && jdbc.sql(RESERVE_USER).param("q", r.quota()).param("id", r.userId()).update() != 1) {
+                    refused[i] = true;
+                }
+            }
+            order.sort(Comparator.comparingLong(i -> batch.get(i).tokenId()));
+            for (int i : order) { // rows this transaction already holds: no new lock
+                Reservation r = batch.get(i);
+                if (refused[i] && tokenDebited[i]) {
+                    jdbc.sql(UNDO_TOKEN).param("q", r.quota()).param("id", r.tokenId()).update();
+                }
+            }
+            List<ReserveOutcome> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(refused[i] ? null : ReserveOutcome.reserved(batch.get(i)));
+            }
+            return out;
+        });
+    }
+
+    /**
      * Replaces the reservation by the actual cost. Only the balances change here: {@code used_quota} and
      * {@code request_count} of tokens, users and channels are added by the log writer, from the log row that
-     * carries the same quota (see the admission package documentation).
+     * carries the same quota (see the admission package documentation). Below the reservation the difference is
+     * queued as a refund when there is a log writer (written with the next batch of rows), else written at once.
      */
     void settle(Reservation reservation, long actual) {
         if (actual < 0) {
@@ -83,11 +200,20 @@ class QuotaStore {
         if (delta == 0) {
             return;
         }
+        boolean token = !reservation.tokenUnlimited();
+        boolean user = reservation.userId() != NO_USER;
+        if (!token && !user) {
+            return; // nothing was debited
+        }
+        if (delta < 0 && refunds != null && refunds.refundLater(new BalanceRefund(reservation.tokenId(),
+                token ? -delta : 0, reservation.userId(), user ? -delta : 0))) {
+            return;
+        }
         tx.executeWithoutResult(status -> {
-            if (!reservation.tokenUnlimited()) {
+            if (token) {
                 jdbc.sql(SETTLE_TOKEN).param("delta", delta).param("id", reservation.tokenId()).update();
             }
-            if (reservation.userId() != NO_USER) {
+            if (user) {
                 jdbc.sql(SETTLE_USER).param("delta", delta).param("id", reservation.userId()).update();
             }
         });

@@ -18,6 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public record JsonAnswer(byte[] bytes, JsonNode tree) {
 
+    /** Up to this announced length the body is read into one array of its size. */
+    private static final int MAX_SIZED_READ = 64 << 20;
+
     /**
      * Reads the whole body.
      *
@@ -26,8 +29,15 @@ public record JsonAnswer(byte[] bytes, JsonNode tree) {
      */
     public static JsonAnswer read(HttpResponse<InputStream> answer, JsonMapper json) throws IOException {
         byte[] body;
+        long length = answer.headers().firstValueAsLong("Content-Length").orElse(-1);
         try (InputStream in = answer.body()) {
-            body = in.readAllBytes();
+            // one array of the body's size when it is announced (readAllBytes would fill 16 KB buffers and copy)
+            if (length >= 0 && length <= MAX_SIZED_READ) {
+                body = in.readNBytes((int) length);
+                in.read(); // sees the end, so that the connection can be reused (a byte more would be a framing error)
+            } else {
+                body = in.readAllBytes();
+            }
         }
         try {
             JsonNode tree = json.readTree(body);

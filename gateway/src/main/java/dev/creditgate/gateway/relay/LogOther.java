@@ -1,6 +1,7 @@
 package dev.creditgate.gateway.relay;
 
 import java.math.BigDecimal;
+import java.util.concurrent.ConcurrentHashMap;
 
 import dev.creditgate.gateway.pricing.CacheTokens;
 import dev.creditgate.gateway.pricing.Price;
@@ -12,11 +13,14 @@ import tools.jackson.databind.node.ObjectNode;
  * names ({@code model_ratio}, {@code group_ratio}, {@code completion_ratio}, {@code model_price}, {@code cache_tokens},
  * {@code cache_ratio}, {@code cache_creation_tokens}, {@code cache_creation_ratio}, {@code cache_creation_tokens_5m},
  * {@code cache_creation_ratio_5m}, {@code cache_creation_tokens_1h}, {@code cache_creation_ratio_1h}), plus
- * {@code output_limit} when the gateway set the limit sent upstream.
+ * {@code output_limit} when the gateway set the limit sent upstream. The text of a price alone (no cache tokens, no
+ * output limit: most rows) is built once per price and kept.
  */
 final class LogOther {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int MAX_KEPT = 1024;
+    private static final ConcurrentHashMap<Price, String> BY_PRICE = new ConcurrentHashMap<>();
 
     private LogOther() {
     }
@@ -25,6 +29,21 @@ final class LogOther {
         if (price == null && cache.isNone() && outputLimit == null) {
             return "";
         }
+        if (price != null && cache.isNone() && outputLimit == null) {
+            String kept = BY_PRICE.get(price);
+            if (kept == null) {
+                if (BY_PRICE.size() >= MAX_KEPT) {
+                    BY_PRICE.clear(); // prices change with the options: old ones go, the current ones come back
+                }
+                kept = build(price, cache, null);
+                BY_PRICE.put(price, kept);
+            }
+            return kept;
+        }
+        return build(price, cache, outputLimit);
+    }
+
+    private static String build(Price price, CacheTokens cache, Integer outputLimit) {
         ObjectNode o = JSON.createObjectNode();
         if (price != null) {
             o.put("model_ratio", price.modelRatio());

@@ -39,7 +39,9 @@ public class RequestBodyReader {
         if (declared > maxBytes) {
             throw tooLarge(declared);
         }
-        byte[] raw = request.getInputStream().readNBytes(maxBytes + 1);
+        // With a Content-Length, exactly that many bytes (one array of the body's size; the server ends the body
+        // there); without one (chunked), up to one byte more than the limit, to see it exceeded.
+        byte[] raw = request.getInputStream().readNBytes(declared >= 0 ? (int) declared : maxBytes + 1);
         if (raw.length > maxBytes) {
             throw tooLarge(-1);
         }

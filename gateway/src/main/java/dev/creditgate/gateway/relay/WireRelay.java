@@ -2,7 +2,6 @@ package dev.creditgate.gateway.relay;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Set;
 
@@ -30,7 +29,7 @@ public interface WireRelay {
     }
 
     /** The upstream request for one channel (model mapping and forced options applied). */
-    HttpRequest request(RelayExchange exchange, Channel channel);
+    UpstreamRequest request(RelayExchange exchange, Channel channel);
 
     /**
      * Copies a 2xx upstream answer to the client and reports the usage.

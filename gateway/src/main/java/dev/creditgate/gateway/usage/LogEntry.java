@@ -28,7 +28,7 @@ public record LogEntry(
         long channelId,
         String content,
         java.math.BigDecimal costUsd,
-        String other) {
+        String other) implements LogWriter.Queued {
 
     public LogEntry {
         costUsd = costUsd == null ? java.math.BigDecimal.ZERO : costUsd;

@@ -1,10 +1,10 @@
 package dev.creditgate.gateway.usage;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.TreeMap;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
@@ -35,72 +35,97 @@ class LogRepository {
     }
 
     /**
-     * Inserts a batch of rows and adds their consumption to the counters of tokens, users and channels, in one
-     * transaction (so a row and its counters are either both there or both not).
+     * Inserts a batch of rows, adds their consumption to the counters of tokens, users and channels, and adds the
+     * refunds back to the balances, in one transaction (so a row and its counters are either both there or both
+     * not). One UPDATE per token and per user of the batch carries both its counters and its refunds.
      */
-    void write(List<LogEntry> batch) {
+    void write(List<LogEntry> batch, List<BalanceRefund> refunds) {
         tx.executeWithoutResult(status -> {
-            template.batchUpdate("""
-                    INSERT INTO logs (created_at, type, user_id, token_id, token_name, model_name, prompt_tokens,
-                        completion_tokens, quota, request_id, is_stream, use_time_ms, channel_id, content, cost_usd,
-                        other)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    batch, batch.size(), (ps, e) -> {
-                        ps.setLong(1, e.createdAt());
-                        ps.setInt(2, e.type());
-                        ps.setLong(3, e.userId());
-                        ps.setLong(4, e.tokenId());
-                        ps.setString(5, e.tokenName());
-                        ps.setString(6, e.modelName());
-                        ps.setInt(7, e.promptTokens());
-                        ps.setInt(8, e.completionTokens());
-                        ps.setLong(9, e.quota());
-                        ps.setString(10, e.requestId());
-                        ps.setBoolean(11, e.stream());
-                        ps.setInt(12, e.useTimeMs());
-                        ps.setLong(13, e.channelId());
-                        ps.setString(14, e.content());
-                        ps.setBigDecimal(15, e.costUsd());
-                        ps.setString(16, e.other());
-                    });
-            addCounters(batch);
+            if (!batch.isEmpty()) {
+                insert(batch);
+            }
+            addCounters(batch, refunds);
         });
     }
 
-    private record Sum(long count, long quota, long lastAt) {
-        Sum plus(LogEntry e) {
-            return new Sum(count + 1, quota + e.quota(), Math.max(lastAt, e.createdAt()));
+    private void insert(List<LogEntry> batch) {
+        template.batchUpdate("""
+                INSERT INTO logs (created_at, type, user_id, token_id, token_name, model_name, prompt_tokens,
+                    completion_tokens, quota, request_id, is_stream, use_time_ms, channel_id, content, cost_usd,
+                    other)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                batch, batch.size(), (ps, e) -> {
+                    ps.setLong(1, e.createdAt());
+                    ps.setInt(2, e.type());
+                    ps.setLong(3, e.userId());
+                    ps.setLong(4, e.tokenId());
+                    ps.setString(5, e.tokenName());
+                    ps.setString(6, e.modelName());
+                    ps.setInt(7, e.promptTokens());
+                    ps.setInt(8, e.completionTokens());
+                    ps.setLong(9, e.quota());
+                    ps.setString(10, e.requestId());
+                    ps.setBoolean(11, e.stream());
+                    ps.setInt(12, e.useTimeMs());
+                    ps.setLong(13, e.channelId());
+                    ps.setString(14, e.content());
+                    ps.setBigDecimal(15, e.costUsd());
+                    ps.setString(16, e.other());
+                });
+    }
+
+    /** Per token, user or channel: consumption rows counted, their quota, the latest row's time, quota refunded. */
+    private static final class Sum {
+        long count;
+        long quota;
+        long lastAt;
+        long refund;
+
+        void add(LogEntry e) {
+            count++;
+            quota += e.quota();
+            lastAt = Math.max(lastAt, e.createdAt());
         }
     }
 
-    private void addCounters(List<LogEntry> batch) {
-        Map<Long, Sum> tokens = new HashMap<>();
-        Map<Long, Sum> users = new HashMap<>();
-        Map<Long, Sum> channels = new HashMap<>();
-        Sum zero = new Sum(0, 0, 0);
+    private void addCounters(List<LogEntry> batch, List<BalanceRefund> refunds) {
+        // Sorted maps: every batch locks rows in id order, tokens before users (as reservations do).
+        Map<Long, Sum> tokens = new TreeMap<>();
+        Map<Long, Sum> users = new TreeMap<>();
+        Map<Long, Sum> channels = new TreeMap<>();
         for (LogEntry e : batch) {
             if (e.type() != LogEntry.CONSUME) {
                 continue;
             }
             if (e.tokenId() > 0) {
-                tokens.merge(e.tokenId(), zero.plus(e), (a, b) -> a.plus(e));
+                tokens.computeIfAbsent(e.tokenId(), id -> new Sum()).add(e);
             }
             if (e.userId() > 0) {
-                users.merge(e.userId(), zero.plus(e), (a, b) -> a.plus(e));
+                users.computeIfAbsent(e.userId(), id -> new Sum()).add(e);
             }
             if (e.channelId() > 0 && e.quota() != 0) {
-                channels.merge(e.channelId(), zero.plus(e), (a, b) -> a.plus(e));
+                channels.computeIfAbsent(e.channelId(), id -> new Sum()).add(e);
+            }
+        }
+        for (BalanceRefund r : refunds) {
+            if (r.tokenId() > 0 && r.tokenQuota() > 0) {
+                tokens.computeIfAbsent(r.tokenId(), id -> new Sum()).refund += r.tokenQuota();
+            }
+            if (r.userId() > 0 && r.userQuota() > 0) {
+                users.computeIfAbsent(r.userId(), id -> new Sum()).refund += r.userQuota();
             }
         }
         tokens.forEach((id, s) -> jdbc.sql("""
                 UPDATE tokens SET used_quota = used_quota + ?, request_count = request_count + ?,
-                    accessed_time = CASE WHEN accessed_time < ? THEN ? ELSE accessed_time END
-                WHERE id = ?""").params(s.quota(), s.count(), s.lastAt(), s.lastAt(), id).update());
+                    accessed_time = CASE WHEN accessed_time < ? THEN ? ELSE accessed_time END,
+                    remain_quota = remain_quota + ?
+                WHERE id = ?""").params(s.quota, s.count, s.lastAt, s.lastAt, s.refund, id).update());
         users.forEach((id, s) -> jdbc.sql(
-                "UPDATE users SET used_quota = used_quota + ?, request_count = request_count + ? WHERE id = ?")
-                .params(s.quota(), s.count(), id).update());
+                "UPDATE users SET used_quota = used_quota + ?, request_count = request_count + ?, quota = quota + ?"
+                        + " WHERE id = ?")
+                .params(s.quota, s.count, s.refund, id).update());
         channels.forEach((id, s) -> jdbc.sql("UPDATE channels SET used_quota = used_quota + ? WHERE id = ?")
-                .params(s.quota(), id).update());
+                .params(s.quota, id).update());
     }
 
     /** One consumption row's cost, for reconciliation with the credit platform. */

@@ -38,9 +38,13 @@ final class QuotaGateway implements AutoCloseable {
     final RunningGateway gw;
 
     QuotaGateway(TestDatabases.Db db) {
+        this(db, "gateway.logs.flush-interval=20ms");
+    }
+
+    QuotaGateway(TestDatabases.Db db, String... properties) {
         this.db = db;
         this.mock = MockUpstream.start();
-        this.gw = RunningGateway.start(db, "gateway.logs.flush-interval=20ms");
+        this.gw = RunningGateway.start(db, properties);
         ok(gw.admin("POST", "/api/channel/", json("name", "mock", "type", "openai", "base_url", mock.baseUrl(),
                 "key", "sk-upstream", "models", String.join(",", FIXED, RATIO, UNPRICED))));
         ok(gw.admin("PUT", "/api/option/", json("key", "ModelPrice", "value", "{\"" + FIXED + "\":0.01}")));

@@ -11,6 +11,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -18,7 +20,8 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 
 /**
  * Many threads hammer reserve/settle/refund on one user through real connections to a real
- * database; the balances must come out exact and never below zero.
+ * database; the balances must come out exact and never below zero. Concurrent reservations share transactions
+ * (group commit) here as in the gateway.
  */
 class QuotaStoreConcurrencyIT {
 
@@ -114,15 +117,61 @@ class QuotaStoreConcurrencyIT {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(TestDatabase.Vendor.class)
+    void concurrentReservationsShareTransactionsAndStayExact(TestDatabase.Vendor vendor) throws Exception {
+        try (TestDatabase db = TestDatabase.create(vendor)) {
+            Fixture f = new Fixture(db);
+            long cost = 10;
+            f.rows.user(1, 150 * cost); // the user binds: 150 of 320 calls on four tokens
+            f.rows.user(2, 1_000 * cost);
+            for (long t = 10; t < 14; t++) {
+                f.rows.token(t, 1, 1_000 * cost, false);
+            }
+            f.rows.token(20, 2, 60 * cost, false); // a token of another user binds: 60 of its 320 calls
+            AtomicLong next = new AtomicLong();
+            AtomicLong reservedOfUser1 = new AtomicLong();
+            AtomicLong reservedOfToken20 = new AtomicLong();
+
+            f.hammer(640, () -> {
+                long i = next.getAndIncrement();
+                boolean first = i % 2 == 0;
+                ReserveOutcome o = first ? f.store.reserve(10 + (i / 2) % 4, false, 1, cost)
+                        : f.store.reserve(20, false, 2, cost);
+                if (o.status() == ReserveOutcome.Status.RESERVED) {
+                    (first ? reservedOfUser1 : reservedOfToken20).incrementAndGet();
+                } else {
+                    assertThat(o.status()).isEqualTo(first ? ReserveOutcome.Status.USER_QUOTA_SHORT
+                            : ReserveOutcome.Status.TOKEN_QUOTA_SHORT);
+                    assertThat(o.remaining()).isLessThan(cost);
+                }
+            });
+
+            assertThat(reservedOfUser1).hasValue(150);
+            assertThat(reservedOfToken20).hasValue(60);
+            assertThat(f.rows.userQuota(1)).isZero();
+            assertThat(f.rows.tokenRemain(20)).isZero();
+            assertThat(f.rows.userQuota(2)).isEqualTo(940 * cost);
+            long tokens = 0;
+            for (long t = 10; t < 14; t++) {
+                tokens += f.rows.tokenRemain(t);
+            }
+            assertThat(tokens).as("refused user debits gave their token debits back").isEqualTo((4_000 - 150) * cost);
+            assertThat(f.minSeen.get()).isGreaterThanOrEqualTo(0);
+            assertThat(f.metrics.summary("gateway.quota.reserve.batch").count()).as("batches formed").isPositive();
+        }
+    }
+
     private static final class Fixture {
         final QuotaStore store;
         final QuotaRows rows;
+        final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         final AtomicLong minSeen = new AtomicLong(Long.MAX_VALUE);
 
         Fixture(TestDatabase db) {
             db.migrated();
             JdbcClient jdbc = JdbcClient.create(db.dataSource());
-            this.store = new QuotaStore(jdbc, new DataSourceTransactionManager(db.dataSource()));
+            this.store = new QuotaStore(jdbc, new DataSourceTransactionManager(db.dataSource()), null, metrics);
             this.rows = new QuotaRows(jdbc);
         }
 

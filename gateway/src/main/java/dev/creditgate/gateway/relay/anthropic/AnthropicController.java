@@ -31,7 +31,7 @@ class AnthropicController {
     AnthropicController(RelayPipeline pipeline, UpstreamClient upstream, JsonMapper json,
                         TokenAuthenticator authenticator, RequestBodyReader bodyReader, ChannelSelector channels) {
         this.pipeline = pipeline;
-        this.messages = new AnthropicRelay(json, upstream);
+        this.messages = new AnthropicRelay(json);
         this.countTokens = new CountTokens(authenticator, bodyReader, channels, upstream, json, TokenCounter.shared());
     }
 

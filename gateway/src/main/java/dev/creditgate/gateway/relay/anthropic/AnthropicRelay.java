@@ -2,8 +2,6 @@ package dev.creditgate.gateway.relay.anthropic;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Set;
 
@@ -11,7 +9,7 @@ import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.relay.RelayExchange;
-import dev.creditgate.gateway.relay.UpstreamClient;
+import dev.creditgate.gateway.relay.UpstreamRequest;
 import dev.creditgate.gateway.relay.WireRelay;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,19 +28,17 @@ final class AnthropicRelay implements WireRelay {
     private static final int MAX_HEADER = 1024;
 
     private final JsonMapper json;
-    private final UpstreamClient upstream;
     private final MessagesFormat format;
     private final String version;
     private final String beta;
 
-    AnthropicRelay(JsonMapper json, UpstreamClient upstream) {
-        this(json, upstream, new MessagesFormat(json), DEFAULT_VERSION, null);
+    AnthropicRelay(JsonMapper json) {
+        this(json, new MessagesFormat(json), DEFAULT_VERSION, null);
     }
 
-    private AnthropicRelay(JsonMapper json, UpstreamClient upstream, MessagesFormat format, String version,
+    private AnthropicRelay(JsonMapper json, MessagesFormat format, String version,
                            String beta) {
         this.json = json;
-        this.upstream = upstream;
         this.format = format;
         this.version = version;
         this.beta = beta;
@@ -52,7 +48,7 @@ final class AnthropicRelay implements WireRelay {
     AnthropicRelay forClient(String anthropicVersion, String anthropicBeta) {
         String v = usable(anthropicVersion) ? anthropicVersion.strip() : DEFAULT_VERSION;
         String b = usable(anthropicBeta) ? anthropicBeta.strip() : null;
-        return new AnthropicRelay(json, upstream, format, v, b);
+        return new AnthropicRelay(json, format, v, b);
     }
 
     private static boolean usable(String header) {
@@ -79,14 +75,13 @@ final class AnthropicRelay implements WireRelay {
     }
 
     @Override
-    public HttpRequest request(RelayExchange ex, Channel channel) {
+    public UpstreamRequest request(RelayExchange ex, Channel channel) {
         return request(channel, "/v1/messages", format.upstreamBody(ex, channel), ex.stream());
     }
 
     /** A request to the channel's Anthropic API at {@code path}, with its key and this client's version headers. */
-    HttpRequest request(Channel channel, String path, byte[] body, boolean stream) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(channel.baseUrl() + path))
-                .timeout(upstream.responseTimeout())
+    UpstreamRequest request(Channel channel, String path, byte[] body, boolean stream) {
+        UpstreamRequest.Builder b = UpstreamRequest.post(channel.baseUrl() + path, body)
                 .header("Content-Type", "application/json")
                 .header("Accept", stream ? "text/event-stream" : "application/json")
                 .header("x-api-key", channel.apiKey())
@@ -94,7 +89,7 @@ final class AnthropicRelay implements WireRelay {
         if (beta != null) {
             b.header("anthropic-beta", beta);
         }
-        return b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return b.build();
     }
 
     String version() {

@@ -12,7 +12,6 @@ import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.channel.ChannelSelector;
 import dev.creditgate.gateway.relay.RelayPipeline;
-import dev.creditgate.gateway.relay.UpstreamClient;
 import dev.creditgate.gateway.token.AuthenticatedToken;
 import dev.creditgate.gateway.token.TokenAuthenticator;
 import dev.creditgate.gateway.web.ErrorCode;
@@ -37,12 +36,12 @@ class OpenAiController {
     private final long created;
 
     OpenAiController(RelayPipeline pipeline, TokenAuthenticator authenticator, ChannelSelector channels,
-                     UpstreamClient upstream, JsonMapper json, Clock clock) {
+                     JsonMapper json, Clock clock) {
         this.pipeline = pipeline;
         this.authenticator = authenticator;
         this.channels = channels;
-        this.chat = new OpenAiRelay(EndpointKind.CHAT_COMPLETIONS, "/v1/chat/completions", json, upstream);
-        this.embeddings = new OpenAiRelay(EndpointKind.EMBEDDINGS, "/v1/embeddings", json, upstream);
+        this.chat = new OpenAiRelay(EndpointKind.CHAT_COMPLETIONS, "/v1/chat/completions", json);
+        this.embeddings = new OpenAiRelay(EndpointKind.EMBEDDINGS, "/v1/embeddings", json);
         this.created = clock.instant().getEpochSecond();
     }
 

@@ -2,8 +2,6 @@ package dev.creditgate.gateway.relay.openai;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Set;
 
@@ -11,7 +9,7 @@ import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.relay.RelayExchange;
-import dev.creditgate.gateway.relay.UpstreamClient;
+import dev.creditgate.gateway.relay.UpstreamRequest;
 import dev.creditgate.gateway.relay.WireRelay;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.json.JsonMapper;
@@ -28,14 +26,12 @@ final class OpenAiRelay implements WireRelay {
     private final EndpointKind kind;
     private final String path;
     private final JsonMapper json;
-    private final UpstreamClient upstream;
     private final ChatFormat format;
 
-    OpenAiRelay(EndpointKind kind, String path, JsonMapper json, UpstreamClient upstream) {
+    OpenAiRelay(EndpointKind kind, String path, JsonMapper json) {
         this.kind = kind;
         this.path = path;
         this.json = json;
-        this.upstream = upstream;
         this.format = kind == EndpointKind.CHAT_COMPLETIONS ? ChatFormat.chat(json) : ChatFormat.embeddings(json);
     }
 
@@ -55,13 +51,11 @@ final class OpenAiRelay implements WireRelay {
     }
 
     @Override
-    public HttpRequest request(RelayExchange ex, Channel channel) {
-        return HttpRequest.newBuilder(URI.create(channel.baseUrl() + path))
-                .timeout(upstream.responseTimeout())
+    public UpstreamRequest request(RelayExchange ex, Channel channel) {
+        return UpstreamRequest.post(channel.baseUrl() + path, format.upstreamBody(ex, channel))
                 .header("Content-Type", "application/json")
                 .header("Accept", ex.stream() ? "text/event-stream" : "application/json")
                 .header("Authorization", "Bearer " + channel.apiKey())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(format.upstreamBody(ex, channel)))
                 .build();
     }
 

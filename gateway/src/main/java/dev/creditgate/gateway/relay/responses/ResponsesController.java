@@ -3,7 +3,6 @@ package dev.creditgate.gateway.relay.responses;
 import java.io.IOException;
 
 import dev.creditgate.gateway.relay.RelayPipeline;
-import dev.creditgate.gateway.relay.UpstreamClient;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -17,9 +16,9 @@ class ResponsesController {
     private final RelayPipeline pipeline;
     private final ResponsesRelay responses;
 
-    ResponsesController(RelayPipeline pipeline, UpstreamClient upstream, JsonMapper json) {
+    ResponsesController(RelayPipeline pipeline, JsonMapper json) {
         this.pipeline = pipeline;
-        this.responses = new ResponsesRelay(json, upstream);
+        this.responses = new ResponsesRelay(json);
     }
 
     @PostMapping("/v1/responses")

@@ -2,8 +2,6 @@ package dev.creditgate.gateway.relay.responses;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Set;
 
@@ -11,7 +9,7 @@ import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.relay.RelayExchange;
-import dev.creditgate.gateway.relay.UpstreamClient;
+import dev.creditgate.gateway.relay.UpstreamRequest;
 import dev.creditgate.gateway.relay.WireRelay;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.json.JsonMapper;
@@ -24,12 +22,10 @@ import tools.jackson.databind.json.JsonMapper;
 final class ResponsesRelay implements WireRelay {
 
     private final JsonMapper json;
-    private final UpstreamClient upstream;
     private final ResponsesFormat format;
 
-    ResponsesRelay(JsonMapper json, UpstreamClient upstream) {
+    ResponsesRelay(JsonMapper json) {
         this.json = json;
-        this.upstream = upstream;
         this.format = new ResponsesFormat(json);
     }
 
@@ -44,13 +40,11 @@ final class ResponsesRelay implements WireRelay {
     }
 
     @Override
-    public HttpRequest request(RelayExchange ex, Channel channel) {
-        return HttpRequest.newBuilder(URI.create(channel.baseUrl() + "/v1/responses"))
-                .timeout(upstream.responseTimeout())
+    public UpstreamRequest request(RelayExchange ex, Channel channel) {
+        return UpstreamRequest.post(channel.baseUrl() + "/v1/responses", format.upstreamBody(ex, channel))
                 .header("Content-Type", "application/json")
                 .header("Accept", ex.stream() ? "text/event-stream" : "application/json")
                 .header("Authorization", "Bearer " + channel.apiKey())
-                .POST(HttpRequest.BodyPublishers.ofByteArray(format.upstreamBody(ex, channel)))
                 .build();
     }
 

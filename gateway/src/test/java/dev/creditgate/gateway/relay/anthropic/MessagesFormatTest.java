@@ -125,7 +125,7 @@ class MessagesFormatTest {
 
     @Test
     void clientVersionHeadersAreForwardedOnlyWhenTheyArePlainValues() {
-        AnthropicRelay relay = new AnthropicRelay(JSON, null);
+        AnthropicRelay relay = new AnthropicRelay(JSON);
         assertThat(relay.forClient(null, null).version()).isEqualTo(AnthropicRelay.DEFAULT_VERSION);
         assertThat(relay.forClient(" 2023-01-01 ", "a,b").version()).isEqualTo("2023-01-01");
         assertThat(relay.forClient(" 2023-01-01 ", "a,b").beta()).isEqualTo("a,b");
