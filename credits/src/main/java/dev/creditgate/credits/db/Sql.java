@@ -1,11 +1,13 @@
 package dev.creditgate.credits.db;
 
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -20,6 +22,13 @@ public class Sql {
         this.jdbc = jdbc;
         this.dialect = Dialect.of(dataSource);
     }
+
+    /** A nullable text value for a positional parameter, typed so that a null needs no parameter-type look-up. */
+    public static Object text(String s) {
+        return s != null ? s : NULL_TEXT;
+    }
+
+    private static final SqlParameterValue NULL_TEXT = new SqlParameterValue(Types.VARCHAR, null);
 
     public JdbcClient jdbc() {
         return jdbc;
@@ -44,7 +53,8 @@ public class Sql {
     /**
      * One multi-row {@code INSERT INTO table columns VALUES (?, ..), (?, ..), ..} of {@code rows} (each the values in
      * column order), as insert-ignore when {@code ignore}; how many rows it inserted. On H2, which has no
-     * insert-ignore, a row whose unique key exists makes it throw {@link DuplicateKeyException} (nothing inserted).
+     * insert-ignore, a row whose unique key exists makes it throw {@link DuplicateKeyException} (nothing inserted),
+     * except for a single row, which then answers 0 as elsewhere.
      *
      * @param columns "(a, b, c)"
      */
@@ -67,6 +77,13 @@ public class Sql {
         }
         String statement = ignore ? dialect.insertIgnore(table, values.toString())
                 : "INSERT INTO " + table + " " + values;
-        return jdbc.sql(statement).params(params).update();
+        try {
+            return jdbc.sql(statement).params(params).update();
+        } catch (DuplicateKeyException e) {
+            if (ignore && dialect == Dialect.H2 && rows.size() == 1) {
+                return 0;
+            }
+            throw e;
+        }
     }
 }

@@ -32,14 +32,33 @@ public class Accounts {
     }
 
     public Optional<State> state(String userId, long nowMs) {
+        return read(userId, nowMs, "").map(r -> new State(userId, r.balance(), r.held() - r.expired()));
+    }
+
+    /**
+     * The user's row as it is ({@code held} = the column), plus what its expired but unswept holds and leases still
+     * count in it; {@link #state} is {@code held - expired}.
+     */
+    public record Row(long balance, long held, long expired) {
+    }
+
+    /**
+     * Reads the user's row and locks it until the caller's transaction ends ({@code SELECT .. FOR UPDATE}): what it
+     * answers stays true until then. For a caller that computes several changes of the user at once.
+     */
+    public Optional<Row> lock(String userId, long nowMs) {
+        return read(userId, nowMs, " FOR UPDATE");
+    }
+
+    private Optional<Row> read(String userId, long nowMs, String suffix) {
         return sql.jdbc().sql("""
                         SELECT u.balance, u.held,
                                (SELECT COALESCE(SUM(h.amount), 0) FROM holds h
                                  WHERE h.user_id = u.id AND h.status = 'PENDING' AND h.expires_at_ms <= :now)
                              + (SELECT COALESCE(SUM(l.amount), 0) FROM leases l
                                  WHERE l.user_id = u.id AND l.status = 'ACTIVE' AND l.expires_at_ms <= :now) AS expired
-                          FROM users u WHERE u.id = :id""")
+                          FROM users u WHERE u.id = :id""" + suffix)
                 .param("id", userId).param("now", nowMs)
-                .query((rs, n) -> new State(userId, rs.getLong(1), rs.getLong(2) - rs.getLong(3))).optional();
+                .query((rs, n) -> new Row(rs.getLong(1), rs.getLong(2), rs.getLong(3))).optional();
     }
 }

@@ -1,11 +1,9 @@
 package dev.creditgate.credits.ledger;
 
-import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.stereotype.Component;
 
 import dev.creditgate.credits.db.Sql;
@@ -105,14 +103,8 @@ public class Ledger {
             + "event_id, lease_id, created_at_ms)";
 
     private static Object[] row(Entry e, long balanceAfter, long now) {
-        return new Object[] {e.userId(), e.type().name(), e.amount(), balanceAfter, text(e.ref()), text(e.description()),
-                text(e.keyId()), text(e.holdId()), text(e.eventId()), text(e.leaseId()), now};
+        return new Object[] {e.userId(), e.type().name(), e.amount(), balanceAfter, Sql.text(e.ref()),
+                Sql.text(e.description()), Sql.text(e.keyId()), Sql.text(e.holdId()), Sql.text(e.eventId()),
+                Sql.text(e.leaseId()), now};
     }
-
-    /** A nullable text value, typed so that a null needs no parameter-type look-up by the driver. */
-    private static Object text(String s) {
-        return s != null ? s : NULL_TEXT;
-    }
-
-    private static final SqlParameterValue NULL_TEXT = new SqlParameterValue(Types.VARCHAR, null);
 }
