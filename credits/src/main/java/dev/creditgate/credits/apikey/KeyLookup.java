@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
+import dev.creditgate.credits.db.Recent;
 import dev.creditgate.credits.db.Sql;
 import dev.creditgate.credits.web.ApiError;
 import dev.creditgate.credits.web.RequestBodies;
@@ -30,11 +31,8 @@ public class KeyLookup {
     private static final int CACHE_MAX = 100_000;
 
     private final Sql sql;
-    /** keyId -> (the ACTIVE key, when it was read, System.nanoTime()); only ACTIVE answers are kept. */
-    private final ConcurrentHashMap<String, Cached> active = new ConcurrentHashMap<>();
-
-    private record Cached(KeyRef key, long readAtNanos) {
-    }
+    /** keyId -> the key, as read ACTIVE; only ACTIVE answers are kept. */
+    private final ConcurrentHashMap<String, Recent<KeyRef>> active = new ConcurrentHashMap<>();
 
     public KeyLookup(Sql sql) {
         this.sql = sql;
@@ -79,16 +77,21 @@ public class KeyLookup {
      * once); {@link #forget} drops a key whose status this instance changed.
      */
     public KeyRef requireActiveCached(String keyId) {
-        long now = System.nanoTime();
-        Cached c = keyId == null ? null : active.get(keyId);
-        if (c != null && now - c.readAtNanos() < ACTIVE_TTL_MS * 1_000_000) {
-            return c.key();
+        Recent<KeyRef> cached = keyId == null ? null : active.get(keyId);
+        KeyRef key = cached == null ? null : cached.usable(ACTIVE_TTL_MS);
+        if (key != null) {
+            return key;
         }
-        KeyRef key = requireActive(keyId);
+        try {
+            key = requireActive(keyId);
+        } catch (RuntimeException notActive) {
+            active.remove(keyId);
+            throw notActive;
+        }
         if (active.size() >= CACHE_MAX) {
             active.clear();
         }
-        active.put(keyId, new Cached(key, now));
+        active.put(keyId, new Recent<>(key));
         return key;
     }
 

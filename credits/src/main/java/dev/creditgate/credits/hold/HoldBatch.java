@@ -3,8 +3,8 @@ package dev.creditgate.credits.hold;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -97,11 +97,30 @@ final class HoldBatch implements HoldBatcher.Together<HoldBatch.Op, Object> {
     }
 
     @Override
+    @SuppressWarnings("unchecked")
     public List<Object> runAll(String userId, List<Op> ops) {
         long now = clock.millis();
-        Map<String, Hold> rows = lockHolds(ops);
-        Accounts.Row user = accounts.lock(userId, now)
-                .orElseThrow(() -> new IllegalStateException("no user " + userId));
+        // several units: every write in one go, checked after it (a surprise runs them alone); one unit: exactly
+        boolean together = ops.size() > 1;
+
+        // the settled holds' rows, then the user's row, locked (one round trip on PostgreSQL)
+        List<String> ids = settledIds(ops);
+        List<Sql.Step> reads = new ArrayList<>(2);
+        if (!ids.isEmpty()) {
+            reads.add(Sql.Step.query("SELECT " + Hold.COLUMNS + " FROM holds WHERE id IN (" + marks(ids.size())
+                    + ") FOR UPDATE", List.copyOf(ids), Hold::map));
+        }
+        reads.add(accounts.lockStep(userId, now));
+        List<Object> read = sql.run(reads);
+        Map<String, Hold> rows = new HashMap<>();
+        if (!ids.isEmpty()) {
+            ((List<Hold>) read.getFirst()).forEach(h -> rows.put(h.id(), h));
+        }
+        List<Accounts.Row> userRow = (List<Accounts.Row>) read.getLast();
+        if (userRow.isEmpty()) {
+            throw new IllegalStateException("no user " + userId);
+        }
+        Accounts.Row user = userRow.getFirst();
 
         // the settlements, each against its locked row; the captures that charge, with their events
         Change[] changes = new Change[ops.size()];
@@ -121,18 +140,19 @@ final class HoldBatch implements HoldBatcher.Together<HoldBatch.Op, Object> {
                 changes[i] = duplicate(changes[i], asCapture(op)); // charged by an earlier capture of this batch
             }
         }
+        List<Sql.Step> writes = new ArrayList<>();
+        int eventsAt = -1;
         if (!charging.isEmpty()) {
             List<Object[]> events = new ArrayList<>(charging.size());
             for (int i : charging.values()) {
                 Capture c = asCapture(ops.get(i));
                 events.add(new Object[] {c.eventId(), "CAPTURE", userId, c.cost(), now});
             }
-            int inserted = sql.insertRows("processed_events", EVENT_COLUMNS, events, true);
-            if (inserted != events.size()) {
-                if (ops.size() > 1) {
-                    throw new RunAlone("an eventId of the batch was charged before");
-                }
-                changes[0] = duplicate(changes[0], asCapture(ops.getFirst())); // charged by a webhook or another capture
+            if (together) {
+                eventsAt = writes.size();
+                writes.add(sql.insertStep("processed_events", EVENT_COLUMNS, events, true));
+            } else if (sql.insertRows("processed_events", EVENT_COLUMNS, events, true) == 0) {
+                changes[0] = duplicate(changes[0], asCapture(ops.getFirst())); // charged by a webhook or a capture
             }
         }
 
@@ -178,36 +198,49 @@ final class HoldBatch implements HoldBatcher.Together<HoldBatch.Op, Object> {
             }
         }
 
+        int holdsAt = -1;
         if (!granted.isEmpty()) {
             List<Object[]> values = new ArrayList<>(granted.size());
             for (Hold h : granted) {
                 values.add(new Object[] {h.id(), h.requestId(), h.keyId(), h.userId(), h.amount(), Sql.text(h.model()),
                         Hold.PENDING, h.createdAtMs(), h.expiresAtMs()});
             }
-            if (sql.insertRows("holds", HOLD_COLUMNS, values, true) != values.size()) {
-                if (ops.size() > 1) {
-                    throw new RunAlone("a requestId of the batch has a hold already");
-                }
+            if (together) {
+                holdsAt = writes.size();
+                writes.add(sql.insertStep("holds", HOLD_COLUMNS, values, true));
+            } else if (sql.insertRows("holds", HOLD_COLUMNS, values, true) == 0) {
                 held -= granted.getFirst().amount(); // the same requestId won a race: its hold is answered instead
                 results[0] = null;
             }
         }
-        updateHolds(settled, now);
-        ledger.postAll(userId, user.balance(), user.held(), entries, user.held() - held);
+        int settledAt = -1;
+        if (!settled.isEmpty()) {
+            settledAt = writes.size();
+            writes.add(updateHolds(settled, now));
+        }
+        writes.addAll(ledger.prepareAll(userId, user.balance(), user.held(), entries, user.held() - held).steps());
+        List<Object> counts = writes.isEmpty() ? List.of() : sql.run(writes);
+        if (eventsAt >= 0 && (int) counts.get(eventsAt) != charging.size()) {
+            throw new RunAlone("an eventId of the batch was charged before");
+        }
+        if (holdsAt >= 0 && (int) counts.get(holdsAt) != granted.size()) {
+            throw new RunAlone("a requestId of the batch has a hold already");
+        }
+        if (settledAt >= 0 && (int) counts.get(settledAt) != settled.size()) {
+            throw new IllegalStateException("updated " + counts.get(settledAt) + " of " + settled.size() + " locked holds");
+        }
 
         long available = balance - (held - expired);
         long debt = balance < 0 ? -balance : 0;
+        List<Object> out = new ArrayList<>(results.length);
         for (int i = 0; i < ops.size(); i++) {
             Change ch = changes[i];
             if (ch != null) {
                 Hold after = ch.after();
                 results[i] = new Settled(new HoldService.OutcomeResult(ch.outcome(), ch.success(), after,
-                        after.capturedAmount(), available, debt), ch.outcome() == HoldOutcome.EXPIRED && ch.after() != ch.before());
+                        after.capturedAmount(), available, debt), ch.outcome() == HoldOutcome.EXPIRED && after != ch.before());
             }
-        }
-        List<Object> out = new ArrayList<>(results.length);
-        for (Object r : results) {
-            out.add(r);
+            out.add(results[i]);
         }
         return out;
     }
@@ -216,22 +249,20 @@ final class HoldBatch implements HoldBatcher.Together<HoldBatch.Op, Object> {
         return (Capture) op;
     }
 
-    /** The rows of the holds that the settlements name, locked; two settlements of one hold are run alone. */
-    private Map<String, Hold> lockHolds(List<Op> ops) {
-        Set<String> ids = new HashSet<>();
+    /** The holds that the settlements name; two settlements of one hold are run alone. */
+    private static List<String> settledIds(List<Op> ops) {
+        Set<String> ids = new LinkedHashSet<>();
         for (Op op : ops) {
             String id = op instanceof Capture c ? c.holdId() : op instanceof Release r ? r.holdId() : null;
             if (id != null && !ids.add(id)) {
                 throw new RunAlone("two settlements of hold " + id + " in one batch");
             }
         }
-        if (ids.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, Hold> rows = new HashMap<>();
-        sql.jdbc().sql("SELECT " + Hold.COLUMNS + " FROM holds WHERE id IN (:ids) FOR UPDATE").param("ids", List.copyOf(ids))
-                .query(Hold::map).list().forEach(h -> rows.put(h.id(), h));
-        return rows;
+        return new ArrayList<>(ids);
+    }
+
+    private static String marks(int n) {
+        return String.join(", ", java.util.Collections.nCopies(n, "?"));
     }
 
     /** A capture against its hold's row: charges, expires the hold (late captures refused), or answers its state. */
@@ -290,28 +321,17 @@ final class HoldBatch implements HoldBatcher.Together<HoldBatch.Op, Object> {
      * One {@code UPDATE holds SET status = CASE id WHEN .. END, ..} for every settled hold (their rows are locked:
      * each is updated).
      */
-    private void updateHolds(Map<String, Hold> settled, long now) {
-        if (settled.isEmpty()) {
-            return;
-        }
+    private static Sql.Step updateHolds(Map<String, Hold> settled, long now) {
         StringBuilder q = new StringBuilder(128 + settled.size() * 96).append("UPDATE holds SET ");
         List<Object> params = new ArrayList<>(settled.size() * 9 + 1);
         column(q, params, settled, "status", Hold::status, false);
         column(q, params, settled, "outcome", Hold::outcome, false);
         column(q, params, settled, "captured_amount", Hold::capturedAmount, true);
         column(q, params, settled, "event_id", Hold::eventId, true);
-        q.append("finalized_at_ms = ? WHERE id IN (");
+        q.append("finalized_at_ms = ? WHERE id IN (").append(marks(settled.size())).append(')');
         params.add(now);
-        int n = 0;
-        for (String id : settled.keySet()) {
-            q.append(n++ == 0 ? "?" : ", ?");
-            params.add(id);
-        }
-        q.append(')');
-        int updated = sql.jdbc().sql(q.toString()).params(params).update();
-        if (updated != settled.size()) {
-            throw new IllegalStateException("updated " + updated + " of " + settled.size() + " locked holds");
-        }
+        params.addAll(settled.keySet());
+        return Sql.Step.update(q.toString(), params);
     }
 
     /**

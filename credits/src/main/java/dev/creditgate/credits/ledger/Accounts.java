@@ -1,7 +1,9 @@
 package dev.creditgate.credits.ledger;
 
+import java.util.List;
 import java.util.Optional;
 
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
 
 import dev.creditgate.credits.db.Sql;
@@ -50,15 +52,22 @@ public class Accounts {
         return read(userId, nowMs, " FOR UPDATE");
     }
 
-    private Optional<Row> read(String userId, long nowMs, String suffix) {
-        return sql.jdbc().sql("""
-                        SELECT u.balance, u.held,
-                               (SELECT COALESCE(SUM(h.amount), 0) FROM holds h
-                                 WHERE h.user_id = u.id AND h.status = 'PENDING' AND h.expires_at_ms <= :now)
-                             + (SELECT COALESCE(SUM(l.amount), 0) FROM leases l
-                                 WHERE l.user_id = u.id AND l.status = 'ACTIVE' AND l.expires_at_ms <= :now) AS expired
-                          FROM users u WHERE u.id = :id""" + suffix)
-                .param("id", userId).param("now", nowMs)
-                .query((rs, n) -> new Row(rs.getLong(1), rs.getLong(2), rs.getLong(3))).optional();
+    /** {@link #lock} as a statement of {@link Sql#run} (its rows: no {@link Row} or one). */
+    public Sql.Step lockStep(String userId, long nowMs) {
+        return Sql.Step.query(STATE + " FOR UPDATE", List.of(nowMs, nowMs, userId), ROW);
     }
+
+    private Optional<Row> read(String userId, long nowMs, String suffix) {
+        return sql.jdbc().sql(STATE + suffix).params(List.of(nowMs, nowMs, userId)).query(ROW).optional();
+    }
+
+    private static final String STATE = """
+            SELECT u.balance, u.held,
+                   (SELECT COALESCE(SUM(h.amount), 0) FROM holds h
+                     WHERE h.user_id = u.id AND h.status = 'PENDING' AND h.expires_at_ms <= ?)
+                 + (SELECT COALESCE(SUM(l.amount), 0) FROM leases l
+                     WHERE l.user_id = u.id AND l.status = 'ACTIVE' AND l.expires_at_ms <= ?) AS expired
+              FROM users u WHERE u.id = ?""";
+
+    private static final RowMapper<Row> ROW = (rs, n) -> new Row(rs.getLong(1), rs.getLong(2), rs.getLong(3));
 }
