@@ -11,7 +11,8 @@
 # HOLDS_DB (postgres | h2, default postgres), HOLDS_ROUNDS (5), HOLDS_DURATION (10s), HOLDS_WARMUP (20s),
 # HOLDS_CONNS (64), HOLDS_JAVA_OPTS (-Xms256m -Xmx1g), HOLDS_JFR (1: a JFR recording per jar, settings=profile,
 # taken during the measured rounds, with `jfr view hot-methods` next to it), HOLDS_OUT (a Markdown file to write the
-# tables to). Process logs and recordings stay in the run directory printed at the end.
+# tables to). CPU per call: the JVM's and its database backends' user + system time over the round (/proc), divided by
+# the calls: on a shared machine it varies less than the throughput. Process logs and recordings stay in the run directory printed at the end.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,7 +32,7 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install -y wrk)" >&2; exit 2; }
 
 RUN_DIR="$(mktemp -d /tmp/creditgate-holds.XXXXXX)"
-LABELS=(); declare -A JAR=() PID=() URL=() KEYID=() USERID=() HPS=() DBNAME=()
+LABELS=(); declare -A JAR=() PID=() URL=() KEYID=() USERID=() HPS=() DBNAME=() CPUS=()
 STUB_PID=""
 log() { printf '[holds %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 rand_token() { head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 48; }
@@ -79,6 +80,24 @@ wrk_holds() {
   grep '^BENCH ' <<<"$out" || { printf '%s\n' "$out" >&2; exit 1; }
 }
 field() { tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+# batches LABEL: "count sum" of the platform's group-commit batch sizes (credits_holds_batch_size), 0 0 if absent
+batches() {
+  curl -fsS -m 5 "${URL[$1]}/actuator/prometheus" 2>/dev/null | awk '
+    /^credits_holds_batch_size_count/ { c = $2 } /^credits_holds_batch_size_sum/ { s = $2 }
+    END { printf "%d %d\n", c, s }'
+}
+# cpu_ticks LABEL: CPU time (clock ticks, user + system) of the jar's JVM and of the PostgreSQL backends serving its
+# database, as "jvm pg"
+cpu_ticks() {
+  local jvm pg=0 p
+  jvm="$(awk '{ print $14 + $15 }' "/proc/${PID[$1]}/stat")"
+  if [[ "$HOLDS_DB" == postgres ]]; then
+    for p in $($PG -c "SELECT pid FROM pg_stat_activity WHERE datname = '${DBNAME[$1]}'"); do
+      pg=$(( pg + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0) ))
+    done
+  fi
+  echo "$jvm $pg"
+}
 median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.0f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # a stub of the gateway's token API: the platform creates every key's gateway token through it
@@ -141,14 +160,20 @@ for r in $(seq 1 "$HOLDS_ROUNDS"); do
   order=("${LABELS[@]}")
   if (( r % 2 == 0 )); then order=(); for (( i=${#LABELS[@]}-1; i>=0; i-- )); do order+=("${LABELS[$i]}"); done; fi
   for label in "${order[@]}"; do
+    read -r j0 p0 <<<"$(cpu_ticks "$label")"; read -r bc0 bs0 <<<"$(batches "$label")"
     line="$(wrk_holds "$label" "r$r" "$HOLDS_DURATION" "${KEYID[$label]}")"
+    read -r j1 p1 <<<"$(cpu_ticks "$label")"; read -r bc1 bs1 <<<"$(batches "$label")"
+    avgb="$(awk -v c="$bc0" -v s="$bs0" -v C="$bc1" -v S="$bs1" 'BEGIN { if (C > c) printf "%.1f", (S - s) / (C - c); else print "?" }')"
     d="$(field "$line" duration_us)"; g="$(field "$line" granted)"; n="$(field "$line" requests)"
+    tick="$(getconf CLK_TCK)"
+    cpu="$(awk -v j=$(( j1 - j0 )) -v p=$(( p1 - p0 )) -v n="$n" -v t="$tick" 'BEGIN { printf "%.0f | %.0f", j / t * 1e6 / n, p / t * 1e6 / n }')"
     hps="$(awk -v g="$g" -v d="$d" 'BEGIN { printf "%.0f", g / (d / 1e6) }')"
     cps="$(awk -v g="$n" -v d="$d" 'BEGIN { printf "%.0f", g / (d / 1e6) }')"
     HPS[$label]+="$hps "
+    CPUS[$label]+="$(awk -v c="$cpu" 'BEGIN { split(c, a, " [|] "); print a[1] + a[2] }') "
     bad=$(( $(field "$line" failed) + $(field "$line" unparsed) + $(field "$line" connect) + $(field "$line" read) \
       + $(field "$line" write) + $(field "$line" timeout) ))
-    row="| $r | $label | $hps | $cps | $(awk -v u="$(field "$line" p50)" 'BEGIN { printf "%.2f", u / 1000 }') | $(awk -v u="$(field "$line" p99)" 'BEGIN { printf "%.2f", u / 1000 }') | $(field "$line" refused) | $bad | $(cut -d' ' -f1 /proc/loadavg) |"
+    row="| $r | $label | $hps | $cps | $(awk -v u="$(field "$line" p50)" 'BEGIN { printf "%.2f", u / 1000 }') | $(awk -v u="$(field "$line" p99)" 'BEGIN { printf "%.2f", u / 1000 }') | $(field "$line" refused) | $bad | $cpu | $avgb | $(cut -d' ' -f1 /proc/loadavg) |"
     ROWS+=("$row"); log "$row"
   done
 done
@@ -175,13 +200,15 @@ done
   echo "Command: \`HOLDS_DB=$HOLDS_DB HOLDS_ROUNDS=$HOLDS_ROUNDS HOLDS_DURATION=$HOLDS_DURATION HOLDS_WARMUP=$HOLDS_WARMUP HOLDS_CONNS=$HOLDS_CONNS bench/holds-ab.sh $*\`"
   echo "Started $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)."
   echo ""
-  echo "| round | jar | holds/s | calls/s | p50 ms | p99 ms | refused | failed or socket errors | load 1 min |"
-  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| round | jar | holds/s | calls/s | p50 ms | p99 ms | refused | failed or socket errors | JVM CPU us/call | PostgreSQL CPU us/call | units per batch | load 1 min |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   printf '%s\n' "${ROWS[@]}"
   echo ""
-  echo "| jar | median holds/s | rounds |"
-  echo "|---|---:|---|"
-  for label in "${LABELS[@]}"; do echo "| $label | $(median <<<"${HPS[$label]}") | ${HPS[$label]}|"; done
+  echo "| jar | median holds/s | rounds | median CPU us/call (JVM + PostgreSQL) |"
+  echo "|---|---:|---|---:|"
+  for label in "${LABELS[@]}"; do
+    echo "| $label | $(median <<<"${HPS[$label]}") | ${HPS[$label]}| $(median <<<"${CPUS[$label]}") |"
+  done
   echo ""
   for c in "${CHECKS[@]}"; do echo "- $c"; done
 } | tee "${HOLDS_OUT:-/dev/null}"

@@ -98,7 +98,7 @@ final class HoldBatch implements HoldBatcher.Together<HoldBatch.Op, Object> {
 
     @Override
     @SuppressWarnings("unchecked")
-    public List<Object> runAll(String userId, List<Op> ops) {
+    public List<Object> runAll(String userId, List<Op> ops, boolean last) {
         long now = clock.millis();
         // several units: every write in one go, checked after it (a surprise runs them alone); one unit: exactly
         boolean together = ops.size() > 1;
@@ -141,16 +141,14 @@ final class HoldBatch implements HoldBatcher.Together<HoldBatch.Op, Object> {
             }
         }
         List<Sql.Step> writes = new ArrayList<>();
-        int eventsAt = -1;
         if (!charging.isEmpty()) {
             List<Object[]> events = new ArrayList<>(charging.size());
             for (int i : charging.values()) {
                 Capture c = asCapture(ops.get(i));
                 events.add(new Object[] {c.eventId(), "CAPTURE", userId, c.cost(), now});
             }
-            if (together) {
-                eventsAt = writes.size();
-                writes.add(sql.insertStep("processed_events", EVENT_COLUMNS, events, true));
+            if (together) { // all new, or the batch is run alone
+                writes.add(sql.insertStep("processed_events", EVENT_COLUMNS, events, true).expecting(events.size()));
             } else if (sql.insertRows("processed_events", EVENT_COLUMNS, events, true) == 0) {
                 changes[0] = duplicate(changes[0], asCapture(ops.getFirst())); // charged by a webhook or a capture
             }
@@ -198,36 +196,25 @@ final class HoldBatch implements HoldBatcher.Together<HoldBatch.Op, Object> {
             }
         }
 
-        int holdsAt = -1;
         if (!granted.isEmpty()) {
             List<Object[]> values = new ArrayList<>(granted.size());
             for (Hold h : granted) {
                 values.add(new Object[] {h.id(), h.requestId(), h.keyId(), h.userId(), h.amount(), Sql.text(h.model()),
                         Hold.PENDING, h.createdAtMs(), h.expiresAtMs()});
             }
-            if (together) {
-                holdsAt = writes.size();
-                writes.add(sql.insertStep("holds", HOLD_COLUMNS, values, true));
+            if (together) { // all new, or the batch is run alone
+                writes.add(sql.insertStep("holds", HOLD_COLUMNS, values, true).expecting(values.size()));
             } else if (sql.insertRows("holds", HOLD_COLUMNS, values, true) == 0) {
                 held -= granted.getFirst().amount(); // the same requestId won a race: its hold is answered instead
                 results[0] = null;
             }
         }
-        int settledAt = -1;
         if (!settled.isEmpty()) {
-            settledAt = writes.size();
-            writes.add(updateHolds(settled, now));
+            writes.add(updateHolds(settled, now).expecting(settled.size())); // their rows are locked: each one
         }
         writes.addAll(ledger.prepareAll(userId, user.balance(), user.held(), entries, user.held() - held).steps());
-        List<Object> counts = writes.isEmpty() ? List.of() : sql.run(writes);
-        if (eventsAt >= 0 && (int) counts.get(eventsAt) != charging.size()) {
-            throw new RunAlone("an eventId of the batch was charged before");
-        }
-        if (holdsAt >= 0 && (int) counts.get(holdsAt) != granted.size()) {
-            throw new RunAlone("a requestId of the batch has a hold already");
-        }
-        if (settledAt >= 0 && (int) counts.get(settledAt) != settled.size()) {
-            throw new IllegalStateException("updated " + counts.get(settledAt) + " of " + settled.size() + " locked holds");
+        if (!writes.isEmpty()) {
+            sql.run(writes, last); // the checks fail the transaction: a surprise runs the units alone
         }
 
         long available = balance - (held - expired);

@@ -89,12 +89,16 @@ final class HoldBatcher implements AutoCloseable {
      * {@link #run(String, Supplier)}'s work.
      */
     interface Together<U, R> {
-        /** One result per unit, in the units' order. */
-        List<R> runAll(String userId, List<U> units);
+        /**
+         * One result per unit, in the units' order. {@code last}: nothing runs after these units in the transaction,
+         * so they may commit it with their last statements ({@link dev.creditgate.credits.db.Sql#run(List, boolean)}),
+         * provided that nothing of theirs can fail after that.
+         */
+        List<R> runAll(String userId, List<U> units, boolean last);
     }
 
     /** Plain units: each its own statements, one after the other. */
-    private static final Together<Supplier<?>, Object> ONE_BY_ONE = (userId, units) -> {
+    private static final Together<Supplier<?>, Object> ONE_BY_ONE = (userId, units, last) -> {
         List<Object> out = new ArrayList<>(units.size());
         for (Supplier<?> unit : units) {
             out.add(unit.get());
@@ -158,7 +162,7 @@ final class HoldBatcher implements AutoCloseable {
 
     private final class Lane implements Runnable {
 
-        static final Job<Object> STOP = new Job<>("", (u, units) -> List.of(), null, new CompletableFuture<>());
+        static final Job<Object> STOP = new Job<>("", (u, units, last) -> List.of(), null, new CompletableFuture<>());
 
         final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
 
@@ -209,7 +213,7 @@ final class HoldBatcher implements AutoCloseable {
                             && batch.get(to).userId().equals(first.userId())) {
                         to++;
                     }
-                    out.addAll(runGroup(first, batch.subList(from, to)));
+                    out.addAll(runGroup(first, batch.subList(from, to), to == batch.size()));
                     from = to;
                 }
                 return out;
@@ -226,12 +230,12 @@ final class HoldBatcher implements AutoCloseable {
         }
     }
 
-    private static List<Object> runGroup(Job<?> first, List<Job<?>> group) {
+    private static List<Object> runGroup(Job<?> first, List<Job<?>> group, boolean last) {
         List<Object> units = new ArrayList<>(group.size());
         for (Job<?> job : group) {
             units.add(job.unit());
         }
-        List<Object> results = first.kind().runAll(first.userId(), units);
+        List<Object> results = first.kind().runAll(first.userId(), units, last);
         if (results.size() != units.size()) {
             throw new IllegalStateException(results.size() + " results for " + units.size() + " units");
         }
@@ -241,7 +245,7 @@ final class HoldBatcher implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private <R> void runAlone(Job<R> job) {
         try {
-            job.result().complete((R) tx.execute(status -> runGroup(job, List.<Job<?>>of(job)).getFirst()));
+            job.result().complete((R) tx.execute(status -> runGroup(job, List.<Job<?>>of(job), true).getFirst()));
         } catch (RuntimeException | Error e) {
             job.result().completeExceptionally(e);
         }
