@@ -49,10 +49,12 @@ public class ApiKeyService {
     private final GatewayClient gateway;
     private final Clock clock;
     private final CreditsProperties.Gateway props;
+    private final KeyLookup keyLookup;
     private final SecureRandom random = new SecureRandom();
 
-    ApiKeyService(Sql sql, GatewayClient gateway, Clock clock, CreditsProperties props) {
+    ApiKeyService(Sql sql, GatewayClient gateway, Clock clock, CreditsProperties props, KeyLookup keyLookup) {
         this.sql = sql;
+        this.keyLookup = keyLookup;
         this.gateway = gateway;
         this.clock = clock;
         this.props = props.gateway();
@@ -153,6 +155,7 @@ public class ApiKeyService {
         }
         sql.jdbc().sql("UPDATE api_keys SET status = :s, updated_at_ms = :now WHERE id = :id AND status IN ('ACTIVE', 'DISABLED')")
                 .param("s", enabled ? KeyLookup.ACTIVE : KeyLookup.DISABLED).param("now", clock.millis()).param("id", id).update();
+        keyLookup.forget(id);
         return find(id).orElseThrow();
     }
 
@@ -166,6 +169,7 @@ public class ApiKeyService {
         }
         sql.jdbc().sql("UPDATE api_keys SET status = 'DELETED', updated_at_ms = :now WHERE id = :id")
                 .param("now", clock.millis()).param("id", id).update();
+        keyLookup.forget(id);
     }
 
     Optional<KeyRow> find(String id) {

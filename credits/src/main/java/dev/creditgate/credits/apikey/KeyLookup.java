@@ -6,9 +6,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.springframework.stereotype.Component;
 
+import dev.creditgate.credits.db.Recent;
 import dev.creditgate.credits.db.Sql;
 import dev.creditgate.credits.web.ApiError;
 import dev.creditgate.credits.web.RequestBodies;
@@ -21,7 +23,16 @@ public class KeyLookup {
     public static final String DISABLED = "DISABLED";
     public static final String DELETED = "DELETED";
 
+    /**
+     * How long {@link #requireActiveCached} trusts an ACTIVE answer: a key disabled or deleted through another
+     * instance stops getting holds within this time (SPEC 4.4: within 1 s); through this instance at once.
+     */
+    public static final long ACTIVE_TTL_MS = 500;
+    private static final int CACHE_MAX = 100_000;
+
     private final Sql sql;
+    /** keyId -> the key, as read ACTIVE; only ACTIVE answers are kept. */
+    private final ConcurrentHashMap<String, Recent<KeyRef>> active = new ConcurrentHashMap<>();
 
     public KeyLookup(Sql sql) {
         this.sql = sql;
@@ -58,6 +69,37 @@ public class KeyLookup {
             throw ApiError.KEY_DISABLED.exception("API key " + keyId + " is disabled");
         }
         return key;
+    }
+
+    /**
+     * {@link #requireActive} for the hold path, answered from memory when this key was read ACTIVE less than
+     * {@link #ACTIVE_TTL_MS} ago. Any other status is read from the database every time (a re-enabled key works at
+     * once); {@link #forget} drops a key whose status this instance changed.
+     */
+    public KeyRef requireActiveCached(String keyId) {
+        Recent<KeyRef> cached = keyId == null ? null : active.get(keyId);
+        KeyRef key = cached == null ? null : cached.usable(ACTIVE_TTL_MS);
+        if (key != null) {
+            return key;
+        }
+        try {
+            key = requireActive(keyId);
+        } catch (RuntimeException notActive) {
+            active.remove(keyId);
+            throw notActive;
+        }
+        if (active.size() >= CACHE_MAX) {
+            active.clear();
+        }
+        active.put(keyId, new Recent<>(key));
+        return key;
+    }
+
+    /** Forgets what {@link #requireActiveCached} knows of this key (its status changed here). */
+    public void forget(String keyId) {
+        if (keyId != null) {
+            active.remove(keyId);
+        }
     }
 
     /**

@@ -12,6 +12,12 @@ record Hold(String id, String requestId, String keyId, String userId, long amoun
     static final String COLUMNS = "id, request_id, key_id, user_id, amount, model, status, created_at_ms, expires_at_ms, "
             + "captured_amount, event_id, outcome";
 
+    /** This hold in a final state: {@code status}, {@code outcome}, and what a capture sets (null: unchanged). */
+    Hold finished(String status, Long captured, String event, String outcomeName) {
+        return new Hold(id, requestId, keyId, userId, amount, model, status, createdAtMs, expiresAtMs,
+                captured != null ? captured : capturedAmount, event != null ? event : eventId, outcomeName);
+    }
+
     static Hold map(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
         long captured = rs.getLong(10);
         Long capturedAmount = rs.wasNull() ? null : captured;

@@ -28,8 +28,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>How: {@link #run} hands a unit of work (the statements of one request, which must not commit on their own)
  * to a lane (one thread per lane, chosen by the user id, so one user's requests meet in one lane) and waits. The
  * lane takes whatever queued while its previous batch ran (no artificial delay: a lone request is not held back;
- * under load batches grow by themselves, up to {@code maxBatch}), runs each unit in turn in one transaction and
- * commits; only then are the results handed back. The guarantees stay in SQL: each unit still runs its own
+ * under load batches grow by themselves, up to {@code maxBatch}), runs the units in one transaction and commits;
+ * only then are the results handed back. A unit is of a kind ({@link Together}): the units of one user and one
+ * kind that queued in a row are handed to their kind at once, in their order, so that it can run them as a few
+ * multi-row statements instead of a few statements each ({@link HoldBatch}: one lock of the user's row, one
+ * {@code INSERT} of every granted hold, one {@code UPDATE} of every settled one, one of the user). A plain
+ * {@link Supplier} is a kind whose units run one after the other. The guarantees stay in SQL: each unit still runs its own
  * conditional statements ({@code UPDATE users SET held = held + :amt WHERE id = :u AND balance - held >= :amt},
  * {@code UPDATE holds ... WHERE status = 'PENDING'}, insert-ignore on {@code request_id}), and reports a refused
  * or lost race through the row count, never through an exception, so one refused request leaves the others of its
@@ -39,7 +43,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * instance, a lost connection), nothing of it was committed, and every unit is run again alone in its own
  * transaction: each caller gets the outcome it would have had without batching. Units are idempotent (their
  * conditional statements find the work done if a lost commit did land), so running one again is safe.
- * Units are ordered by user id inside a batch, so batches of different instances lock user rows in one order.
+ * A kind may also throw on purpose when a batch of several units cannot give each its own outcome (e.g. an
+ * insert-ignore that skipped a row without saying which): run alone, each unit can. Units are ordered by user id
+ * inside a batch (stably: one user's keep their order), so batches of different instances lock user rows in one
+ * order.
  * A lane runs one batch at a time: a batch waiting for a row another instance holds delays the other users of its
  * lane for that long (more lanes, fewer users sharing one).
  */
@@ -77,14 +84,44 @@ final class HoldBatcher implements AutoCloseable {
     }
 
     /**
+     * A kind of unit whose units run together: {@link #runAll} is given the units of one user of this kind that
+     * queued in a row, in their order, and runs them in the current transaction, under the same rules as
+     * {@link #run(String, Supplier)}'s work.
+     */
+    interface Together<U, R> {
+        /**
+         * One result per unit, in the units' order. {@code last}: nothing runs after these units in the transaction,
+         * so they may commit it with their last statements ({@link dev.creditgate.credits.db.Sql#run(List, boolean)}),
+         * provided that nothing of theirs can fail after that.
+         */
+        List<R> runAll(String userId, List<U> units, boolean last);
+    }
+
+    /** Plain units: each its own statements, one after the other. */
+    private static final Together<Supplier<?>, Object> ONE_BY_ONE = (userId, units, last) -> {
+        List<Object> out = new ArrayList<>(units.size());
+        for (Supplier<?> unit : units) {
+            out.add(unit.get());
+        }
+        return out;
+    };
+
+    /**
      * Runs {@code work} inside a transaction, possibly shared with other requests' work, and returns its result
      * once that transaction committed. {@code work} must only run SQL on the current transaction (no commit, no
      * rollback, no side effect outside the database: it may run twice, see the class comment) and must report
      * refusals through its result. Exceptions of {@code work}, or of its commit, are thrown here. {@code work} runs
      * on the lane's thread, so it never sees a transaction of the caller: do not call this from inside one.
      */
+    @SuppressWarnings("unchecked")
     <R> R run(String userId, Supplier<R> work) {
-        Job<R> job = new Job<>(userId, work, new CompletableFuture<>());
+        return (R) run(userId, ONE_BY_ONE, work);
+    }
+
+    /** {@link #run(String, Supplier)} for a unit of a {@link Together} kind. */
+    @SuppressWarnings("unchecked")
+    <U, R> R run(String userId, Together<U, R> kind, U unit) {
+        Job<R> job = new Job<>(userId, (Together<Object, Object>) kind, unit, new CompletableFuture<>());
         if (closed) {
             runAlone(job);
         } else {
@@ -120,12 +157,12 @@ final class HoldBatcher implements AutoCloseable {
         }
     }
 
-    private record Job<R>(String userId, Supplier<R> work, CompletableFuture<R> result) {
+    private record Job<R>(String userId, Together<Object, Object> kind, Object unit, CompletableFuture<R> result) {
     }
 
     private final class Lane implements Runnable {
 
-        static final Job<Object> STOP = new Job<>("", () -> null, new CompletableFuture<>());
+        static final Job<Object> STOP = new Job<>("", (u, units, last) -> List.of(), null, new CompletableFuture<>());
 
         final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
 
@@ -168,8 +205,16 @@ final class HoldBatcher implements AutoCloseable {
         try {
             results = tx.execute(status -> {
                 List<Object> out = new ArrayList<>(batch.size());
-                for (Job<?> job : batch) {
-                    out.add(job.work().get());
+                int from = 0;
+                while (from < batch.size()) {
+                    Job<?> first = batch.get(from);
+                    int to = from + 1;
+                    while (to < batch.size() && batch.get(to).kind() == first.kind()
+                            && batch.get(to).userId().equals(first.userId())) {
+                        to++;
+                    }
+                    out.addAll(runGroup(first, batch.subList(from, to), to == batch.size()));
+                    from = to;
                 }
                 return out;
             });
@@ -185,9 +230,22 @@ final class HoldBatcher implements AutoCloseable {
         }
     }
 
+    private static List<Object> runGroup(Job<?> first, List<Job<?>> group, boolean last) {
+        List<Object> units = new ArrayList<>(group.size());
+        for (Job<?> job : group) {
+            units.add(job.unit());
+        }
+        List<Object> results = first.kind().runAll(first.userId(), units, last);
+        if (results.size() != units.size()) {
+            throw new IllegalStateException(results.size() + " results for " + units.size() + " units");
+        }
+        return results;
+    }
+
+    @SuppressWarnings("unchecked")
     private <R> void runAlone(Job<R> job) {
         try {
-            job.result().complete(tx.execute(status -> job.work().get()));
+            job.result().complete((R) tx.execute(status -> runGroup(job, List.<Job<?>>of(job), true).getFirst()));
         } catch (RuntimeException | Error e) {
             job.result().completeExceptionally(e);
         }

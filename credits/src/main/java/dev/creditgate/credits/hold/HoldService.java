@@ -2,7 +2,6 @@ package dev.creditgate.credits.hold;
 
 import java.math.BigDecimal;
 import java.time.Clock;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -15,7 +14,6 @@ import dev.creditgate.credits.apikey.KeyLookup;
 import dev.creditgate.credits.lease.LeaseService;
 import dev.creditgate.credits.db.Sql;
 import dev.creditgate.credits.ledger.Accounts;
-import dev.creditgate.credits.ledger.EntryType;
 import dev.creditgate.credits.ledger.Ledger;
 import dev.creditgate.credits.ledger.Money;
 import dev.creditgate.credits.metrics.CreditMetrics;
@@ -23,31 +21,32 @@ import dev.creditgate.credits.web.ApiError;
 
 /**
  * Two-phase holds, after TigerBeetle's pending transfers: PENDING -> CAPTURED (for less or more) | RELEASED |
- * EXPIRED. Every guarantee lives in SQL, so it holds across threads and across instances sharing the database:
+ * EXPIRED. Every guarantee lives in the database, so it holds across threads and across instances sharing it:
  *
  * <ul>
- *   <li>grant: {@code INSERT} the hold (unique {@code request_id}: the idempotency key), then the conditional
- *       reservation {@code UPDATE users SET held = held + :amt WHERE id = :user AND balance - held >= :amt}; no row
- *       updated means insufficient credit and the hold row is deleted again. The user row is locked only between
- *       that update and the commit;</li>
- *   <li>every state change of a hold is a conditional {@code UPDATE holds SET status = .. WHERE id = .. AND status =
- *       'PENDING'}: exactly one of capture / release / expiry wins, the others see 0 rows and answer the outcome
- *       that did win;</li>
+ *   <li>grant: with the user's row locked ({@code SELECT .. FOR UPDATE}), the hold is granted only when
+ *       {@code balance - held >= amount}, and {@code held} grows by it in the same transaction; the hold row's
+ *       unique {@code request_id} is the idempotency key (insert-ignore). The user row is locked only from that
+ *       read to the commit;</li>
+ *   <li>every state change of a hold happens with its row locked, from PENDING only (or EXPIRED, for a late
+ *       capture): exactly one of capture / release / expiry wins, the others find the state that did win and
+ *       answer it (expiry and extension stay conditional updates, {@code WHERE status = 'PENDING'});</li>
  *   <li>a capture and a usage webhook share {@code processed_events} (primary key = eventId), so one eventId is
  *       charged once whichever path it takes.</li>
  * </ul>
  * A capture above its hold debits the full cost: the balance may go below zero (debt), and since debt makes
  * {@code balance - held} negative, no hold is granted until it is repaid.
  *
- * <p>The statements of a grant, capture or release run through {@link HoldBatcher}: requests of one user that
- * arrive together share one transaction (one row-lock wait, one commit), each keeping its own outcome.
+ * <p>Grants, captures and releases run through {@link HoldBatcher}: requests of one user that arrive together
+ * share one transaction (one row-lock wait, one commit) and a few multi-row statements ({@link HoldBatch}), each
+ * keeping its own outcome. A request names a key (a grant) or a hold (a capture or release); which user that is,
+ * is remembered in memory (a key's for {@link KeyLookup#ACTIVE_TTL_MS}, a hold's from its grant until it is
+ * settled), so that on the hot path the request itself reads nothing and all its work is in its batch.
  */
 @Service
 public class HoldService implements org.springframework.beans.factory.DisposableBean {
 
     private final Sql sql;
-    private final TransactionTemplate tx;
-    private final Ledger ledger;
     private final Accounts accounts;
     private final KeyLookup keys;
     private final Clock clock;
@@ -55,6 +54,8 @@ public class HoldService implements org.springframework.beans.factory.Disposable
     private final CreditsProperties.Holds props;
     private final dev.creditgate.credits.option.OptionService options;
     private final HoldBatcher batcher;
+    private final HoldBatch batch;
+    private final HoldUsers holdUsers = new HoldUsers();
     private final HoldExpiry expiry;
     private final LeaseService leases;
 
@@ -62,10 +63,8 @@ public class HoldService implements org.springframework.beans.factory.Disposable
                 CreditMetrics metrics, CreditsProperties props, dev.creditgate.credits.option.OptionService options,
                 HoldExpiry expiry, LeaseService leases) {
         this.sql = sql;
-        this.tx = tx;
         this.expiry = expiry;
         this.leases = leases;
-        this.ledger = ledger;
         this.accounts = accounts;
         this.keys = keys;
         this.clock = clock;
@@ -73,6 +72,31 @@ public class HoldService implements org.springframework.beans.factory.Disposable
         this.props = props.holds();
         this.options = options;
         this.batcher = new HoldBatcher(tx, this.props.batchLanes(), this.props.maxBatch(), metrics::batch);
+        this.batch = new HoldBatch(sql, accounts, ledger, clock, this.props.honourLateCapture());
+    }
+
+    /**
+     * holdId -> userId of the holds granted here and not yet seen settled, so that their capture or release need
+     * not read the hold to find its user's lane (a hold's user never changes). Bounded: forgets all when full.
+     */
+    private static final class HoldUsers {
+        private static final int MAX = 200_000;
+        private final java.util.concurrent.ConcurrentHashMap<String, String> users = new java.util.concurrent.ConcurrentHashMap<>();
+
+        void remember(String holdId, String userId) {
+            if (users.size() >= MAX) {
+                users.clear();
+            }
+            users.put(holdId, userId);
+        }
+
+        String get(String holdId) {
+            return holdId == null ? null : users.get(holdId);
+        }
+
+        void forget(String holdId) {
+            users.remove(holdId);
+        }
     }
 
     @Override
@@ -95,39 +119,35 @@ public class HoldService implements org.springframework.beans.factory.Disposable
     }
 
     GrantResult grant(String keyId, String requestId, BigDecimal amountUsd, long ttlSeconds, String model) {
-        Optional<Hold> existing = byRequestId(requestId);
-        if (existing.isPresent()) {
-            return replay(existing.get(), keyId);
+        KeyLookup.KeyRef key;
+        try {
+            key = keys.requireActiveCached(keyId);
+        } catch (RuntimeException notActive) {
+            // a repeat of a request whose hold exists answers that hold, whatever the key's state now
+            Optional<Hold> existing = byRequestId(requestId);
+            if (existing.isPresent()) {
+                return replay(existing.get(), keyId);
+            }
+            throw notActive;
         }
-        KeyLookup.KeyRef key = keys.requireActive(keyId);
         long amount = Money.usdToMicros(amountUsd, options.creditsPerUsd());
         for (int attempt = 0; ; attempt++) {
             long now = clock.millis();
             Hold hold = new Hold(UUID.randomUUID().toString(), requestId, keyId, key.userId(), amount, model,
                     Hold.PENDING, now, now + ttlSeconds * 1000, null, null, null);
-            // one unit of a group commit (HoldBatcher): a refusal must undo its own insert instead of rolling back
-            GrantResult result = batcher.run(key.userId(), () -> {
-                int inserted = sql.insertIgnore("holds", """
-                                (id, request_id, key_id, user_id, amount, model, status, created_at_ms, expires_at_ms)
-                                VALUES (:id, :req, :key, :user, :amt, :model, 'PENDING', :now, :exp)""",
-                        params("id", hold.id(), "req", requestId, "key", keyId, "user", key.userId(), "amt", amount,
-                                "model", model, "now", now, "exp", hold.expiresAtMs()));
-                if (inserted == 0) {
-                    return null; // the same requestId won a race: answer its hold below
-                }
-                Long available = reserve(key.userId(), amount);
-                if (available == null) {
-                    sql.jdbc().sql("DELETE FROM holds WHERE id = :id").param("id", hold.id()).update();
-                    return new Refused(0, amount);
-                }
-                return new Granted(hold, available, false);
-            });
-            if (result == null) {
-                return replay(byRequestId(requestId).orElseThrow(), keyId);
-            }
-            if (result instanceof Granted) {
+            Object result = batcher.run(key.userId(), batch, new HoldBatch.Grant(hold));
+            if (result instanceof Granted granted) {
+                holdUsers.remember(hold.id(), key.userId());
                 metrics.hold("granted");
-                return result;
+                return granted;
+            }
+            // null: the same requestId has a hold (a race, or a repeat); refused: a repeat is answered its hold too
+            Optional<Hold> existing = byRequestId(requestId);
+            if (existing.isPresent()) {
+                return replay(existing.get(), keyId);
+            }
+            if (result == null) {
+                throw new IllegalStateException("hold of request " + requestId + " vanished");
             }
             // Refused: holds whose TTL passed must not count; finalise them and try once more.
             if (attempt == 0 && expireForUser(key.userId(), now) > 0) {
@@ -137,19 +157,6 @@ public class HoldService implements org.springframework.beans.factory.Disposable
             metrics.hold("refused");
             return new Refused(available, amount);
         }
-    }
-
-    /** The conditional reservation; the available credit after it, or null when it does not fit. */
-    private Long reserve(String userId, long amount) {
-        String update = "UPDATE users SET held = held + :amt WHERE id = :id AND balance - held >= :amt";
-        if (sql.dialect().updateReturning()) {
-            return sql.jdbc().sql(update + " RETURNING balance - held").param("amt", amount).param("id", userId)
-                    .query(Long.class).optional().orElse(null);
-        }
-        if (sql.jdbc().sql(update).param("amt", amount).param("id", userId).update() == 0) {
-            return null;
-        }
-        return sql.jdbc().sql("SELECT balance - held FROM users WHERE id = :id").param("id", userId).query(Long.class).single();
     }
 
     private GrantResult replay(Hold hold, String keyId) {
@@ -165,86 +172,30 @@ public class HoldService implements org.springframework.beans.factory.Disposable
     record OutcomeResult(HoldOutcome outcome, boolean success, Hold hold, Long captured, long available, long debt) {
     }
 
+    /** See {@link HoldBatch#runAll} for what a capture does in each state of its hold. */
     OutcomeResult capture(String holdId, BigDecimal costUsd, String eventId, String model) {
-        Hold hold = byId(holdId).orElseThrow(() -> ApiError.NOT_FOUND.exception("hold not found: " + holdId));
+        String userId = userOf(holdId);
         String event = eventId != null ? eventId : "hold:" + holdId;
         long cost = Money.usdToMicros(costUsd, options.creditsPerUsd());
-        long now = clock.millis();
-        boolean late = hold.expiresAtMs() <= now;
-        if (late && !props.honourLateCapture()) {
-            expiry.expireOne(hold, now);
-            Hold after = byId(holdId).orElseThrow();
-            if (!Hold.PENDING.equals(after.status())) {
-                return finish("capture", conflictOrReplay(after, event, true));
-            }
-            late = false; // extended between the read and the expiry: it is a capture in time
-        }
-        HoldOutcome outcome = late ? HoldOutcome.CAPTURED_AFTER_EXPIRY : HoldOutcome.CAPTURED;
-        HoldOutcome done = batcher.run(hold.userId(), () -> {
-            long releaseHeld = hold.amount();
-            HoldOutcome posted = outcome;
-            int n = sql.jdbc().sql("""
-                            UPDATE holds SET status = 'CAPTURED', captured_amount = :c, event_id = :e, finalized_at_ms = :now,
-                                   outcome = :o WHERE id = :id AND status = 'PENDING'""")
-                    .params(params("c", cost, "e", event, "now", now, "o", outcome.name(), "id", holdId)).update();
-            if (n == 0 && props.honourLateCapture()) {
-                releaseHeld = 0; // an expired hold no longer holds anything: post a plain debit
-                posted = HoldOutcome.CAPTURED_AFTER_EXPIRY;
-                n = sql.jdbc().sql("""
-                                UPDATE holds SET status = 'CAPTURED', captured_amount = :c, event_id = :e, finalized_at_ms = :now,
-                                       outcome = 'CAPTURED_AFTER_EXPIRY' WHERE id = :id AND status = 'EXPIRED'""")
-                        .params(params("c", cost, "e", event, "now", now, "id", holdId)).update();
-            }
-            if (n == 0) {
-                return null;
-            }
-            int fresh = sql.insertIgnore("processed_events",
-                    "(event_id, source, user_id, amount, created_at_ms) VALUES (:e, 'CAPTURE', :u, :a, :now)",
-                    params("e", event, "u", hold.userId(), "a", cost, "now", now));
-            if (fresh == 0) {
-                // already charged by a webhook or another capture: void the hold, charge nothing
-                sql.jdbc().sql("UPDATE holds SET status = 'RELEASED', captured_amount = 0, outcome = 'DUPLICATE_EVENT' WHERE id = :id")
-                        .param("id", holdId).update();
-                if (releaseHeld > 0) {
-                    sql.jdbc().sql("UPDATE users SET held = held - :a WHERE id = :u").param("a", releaseHeld)
-                            .param("u", hold.userId()).update();
-                }
-                return HoldOutcome.DUPLICATE_EVENT;
-            }
-            ledger.post(new Ledger.Entry(hold.userId(), EntryType.CAPTURE, -cost, "capture:" + holdId,
-                    model != null ? model : hold.model(), hold.keyId(), holdId, event), releaseHeld, false);
-            return posted;
-        });
-        Hold after = byId(holdId).orElseThrow();
-        if (done == null) {
-            return finish("capture", conflictOrReplay(after, event, true));
-        }
-        return finish("capture", result(done, true, after));
+        return finish("capture", holdId, batcher.run(userId, batch, new HoldBatch.Capture(holdId, cost, event, model)));
     }
 
+    /** See {@link HoldBatch#runAll}: a pending hold is released, one whose TTL passed expires; others answer as they are. */
     OutcomeResult release(String holdId) {
-        Hold hold = byId(holdId).orElseThrow(() -> ApiError.NOT_FOUND.exception("hold not found: " + holdId));
-        long now = clock.millis();
-        // a hold extended between the read and the expiry is not expired: it is released as a pending one
-        if (hold.expiresAtMs() > now || !expiry.expireOne(hold, now)) {
-            batcher.run(hold.userId(), () -> {
-                int n = sql.jdbc().sql("UPDATE holds SET status = 'RELEASED', finalized_at_ms = :now, outcome = 'RELEASED'"
-                                + " WHERE id = :id AND status = 'PENDING'")
-                        .param("now", now).param("id", holdId).update();
-                if (n == 1) {
-                    sql.jdbc().sql("UPDATE users SET held = held - :a WHERE id = :u").param("a", hold.amount())
-                            .param("u", hold.userId()).update();
-                }
-                return null;
-            });
+        return finish("release", holdId, batcher.run(userOf(holdId), batch, new HoldBatch.Release(holdId)));
+    }
+
+    /** The user of a hold: remembered from its grant here, else read (404 for no such hold). */
+    private String userOf(String holdId) {
+        String userId = holdUsers.get(holdId);
+        if (userId != null) {
+            return userId;
         }
-        Hold after = byId(holdId).orElseThrow();
-        return finish("release", switch (after.status()) {
-            case Hold.RELEASED -> after.outcome() != null && after.outcome().equals(HoldOutcome.DUPLICATE_EVENT.name())
-                    ? result(HoldOutcome.DUPLICATE_EVENT, true, after) : result(HoldOutcome.RELEASED, true, after);
-            case Hold.EXPIRED -> result(HoldOutcome.EXPIRED, true, after);
-            default -> result(HoldOutcome.ALREADY_CAPTURED, false, after);
-        });
+        if (!dev.creditgate.credits.web.RequestBodies.isUuid(holdId)) {
+            throw ApiError.NOT_FOUND.exception("hold not found: " + holdId);
+        }
+        return sql.jdbc().sql("SELECT user_id FROM holds WHERE id = :id").param("id", holdId).query(String.class)
+                .optional().orElseThrow(() -> ApiError.NOT_FOUND.exception("hold not found: " + holdId));
     }
 
     /**
@@ -282,30 +233,24 @@ public class HoldService implements org.springframework.beans.factory.Disposable
         return r;
     }
 
-    /** What a capture that changed nothing answers: a replay of the same capture, or the conflicting state. */
-    private OutcomeResult conflictOrReplay(Hold hold, String event, boolean capture) {
-        return switch (hold.status()) {
-            case Hold.CAPTURED -> event.equals(hold.eventId())
-                    ? result(HoldOutcome.valueOf(hold.outcome()), true, hold)
-                    : result(HoldOutcome.ALREADY_CAPTURED, false, hold);
-            case Hold.RELEASED -> HoldOutcome.DUPLICATE_EVENT.name().equals(hold.outcome()) && event.equals(hold.eventId())
-                    ? result(HoldOutcome.DUPLICATE_EVENT, true, hold)
-                    : result(HoldOutcome.RELEASED, false, hold);
-            case Hold.EXPIRED -> result(HoldOutcome.EXPIRED, false, hold);
-            default -> throw new IllegalStateException("hold " + hold.id() + " still pending after a failed transition");
-        };
-    }
-
     private OutcomeResult result(HoldOutcome outcome, boolean success, Hold hold) {
         Accounts.State s = accounts.state(hold.userId(), clock.millis()).orElseThrow();
         return new OutcomeResult(outcome, success, hold, hold.capturedAmount(), s.available(), s.debt());
     }
 
-    private OutcomeResult finish(String op, OutcomeResult r) {
+    private OutcomeResult finish(String op, String holdId, Object answer) {
+        HoldBatch.Settled settled = (HoldBatch.Settled) answer;
+        OutcomeResult r = settled.result();
+        if (settled.expired()) {
+            metrics.expired(1);
+        }
         if (op.equals("capture")) {
             metrics.capture(r.outcome().name());
         } else {
             metrics.release(r.outcome().name());
+        }
+        if (!Hold.PENDING.equals(r.hold().status())) {
+            holdUsers.forget(holdId);
         }
         return r;
     }
@@ -329,13 +274,5 @@ public class HoldService implements org.springframework.beans.factory.Disposable
     private Optional<Hold> byRequestId(String requestId) {
         return sql.jdbc().sql("SELECT " + Hold.COLUMNS + " FROM holds WHERE request_id = :r").param("r", requestId)
                 .query(Hold::map).optional();
-    }
-
-    private static Map<String, Object> params(Object... kv) {
-        Map<String, Object> m = new java.util.HashMap<>();
-        for (int i = 0; i < kv.length; i += 2) {
-            m.put((String) kv[i], kv[i + 1]);
-        }
-        return m;
     }
 }

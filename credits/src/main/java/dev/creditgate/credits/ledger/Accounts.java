@@ -1,7 +1,9 @@
 package dev.creditgate.credits.ledger;
 
+import java.util.List;
 import java.util.Optional;
 
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
 
 import dev.creditgate.credits.db.Sql;
@@ -32,14 +34,40 @@ public class Accounts {
     }
 
     public Optional<State> state(String userId, long nowMs) {
-        return sql.jdbc().sql("""
-                        SELECT u.balance, u.held,
-                               (SELECT COALESCE(SUM(h.amount), 0) FROM holds h
-                                 WHERE h.user_id = u.id AND h.status = 'PENDING' AND h.expires_at_ms <= :now)
-                             + (SELECT COALESCE(SUM(l.amount), 0) FROM leases l
-                                 WHERE l.user_id = u.id AND l.status = 'ACTIVE' AND l.expires_at_ms <= :now) AS expired
-                          FROM users u WHERE u.id = :id""")
-                .param("id", userId).param("now", nowMs)
-                .query((rs, n) -> new State(userId, rs.getLong(1), rs.getLong(2) - rs.getLong(3))).optional();
+        return read(userId, nowMs, "").map(r -> new State(userId, r.balance(), r.held() - r.expired()));
     }
+
+    /**
+     * The user's row as it is ({@code held} = the column), plus what its expired but unswept holds and leases still
+     * count in it; {@link #state} is {@code held - expired}.
+     */
+    public record Row(long balance, long held, long expired) {
+    }
+
+    /**
+     * Reads the user's row and locks it until the caller's transaction ends ({@code SELECT .. FOR UPDATE}): what it
+     * answers stays true until then. For a caller that computes several changes of the user at once.
+     */
+    public Optional<Row> lock(String userId, long nowMs) {
+        return read(userId, nowMs, " FOR UPDATE");
+    }
+
+    /** {@link #lock} as a statement of {@link Sql#run} (its rows: no {@link Row} or one). */
+    public Sql.Step lockStep(String userId, long nowMs) {
+        return Sql.Step.query(STATE + " FOR UPDATE", List.of(nowMs, nowMs, userId), ROW);
+    }
+
+    private Optional<Row> read(String userId, long nowMs, String suffix) {
+        return sql.jdbc().sql(STATE + suffix).params(List.of(nowMs, nowMs, userId)).query(ROW).optional();
+    }
+
+    private static final String STATE = """
+            SELECT u.balance, u.held,
+                   (SELECT COALESCE(SUM(h.amount), 0) FROM holds h
+                     WHERE h.user_id = u.id AND h.status = 'PENDING' AND h.expires_at_ms <= ?)
+                 + (SELECT COALESCE(SUM(l.amount), 0) FROM leases l
+                     WHERE l.user_id = u.id AND l.status = 'ACTIVE' AND l.expires_at_ms <= ?) AS expired
+              FROM users u WHERE u.id = ?""";
+
+    private static final RowMapper<Row> ROW = (rs, n) -> new Row(rs.getLong(1), rs.getLong(2), rs.getLong(3));
 }

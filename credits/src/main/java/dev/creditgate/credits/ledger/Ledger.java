@@ -1,11 +1,9 @@
 package dev.creditgate.credits.ledger;
 
-import java.sql.Types;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.springframework.jdbc.core.SqlParameterValue;
 import org.springframework.stereotype.Component;
 
 import dev.creditgate.credits.db.Sql;
@@ -82,8 +80,19 @@ public class Ledger {
      * entries.
      */
     public Posted postAll(String userId, long balanceBefore, long heldBefore, List<Entry> entries, long releaseHeld) {
+        Posting p = prepareAll(userId, balanceBefore, heldBefore, entries, releaseHeld);
+        sql.run(p.steps());
+        return p.posted();
+    }
+
+    /** What {@link #postAll} would run (to be run by the caller with other statements), and what it leaves. */
+    public record Posting(List<Sql.Step> steps, Posted posted) {
+    }
+
+    /** {@link #postAll}, without running it. */
+    public Posting prepareAll(String userId, long balanceBefore, long heldBefore, List<Entry> entries, long releaseHeld) {
         if (entries.isEmpty() && releaseHeld == 0) {
-            return new Posted(balanceBefore, heldBefore);
+            return new Posting(List.of(), new Posted(balanceBefore, heldBefore));
         }
         long now = clock.millis();
         long balance = balanceBefore;
@@ -95,24 +104,21 @@ public class Ledger {
             balance = Math.addExact(balance, e.amount());
             rows.add(row(e, balance, now));
         }
-        sql.insertRows("ledger_entries", COLUMNS, rows, false);
-        sql.jdbc().sql("UPDATE users SET balance = balance + :amt, held = held - :rel WHERE id = :id")
-                .param("amt", balance - balanceBefore).param("rel", releaseHeld).param("id", userId).update();
-        return new Posted(balance, heldBefore - releaseHeld);
+        List<Sql.Step> steps = new ArrayList<>(2);
+        if (!rows.isEmpty()) {
+            steps.add(sql.insertStep("ledger_entries", COLUMNS, rows, false));
+        }
+        steps.add(Sql.Step.update("UPDATE users SET balance = balance + ?, held = held - ? WHERE id = ?",
+                List.of(balance - balanceBefore, releaseHeld, userId)));
+        return new Posting(steps, new Posted(balance, heldBefore - releaseHeld));
     }
 
     private static final String COLUMNS = "(user_id, type, amount, balance_after, ref, description, key_id, hold_id, "
             + "event_id, lease_id, created_at_ms)";
 
     private static Object[] row(Entry e, long balanceAfter, long now) {
-        return new Object[] {e.userId(), e.type().name(), e.amount(), balanceAfter, text(e.ref()), text(e.description()),
-                text(e.keyId()), text(e.holdId()), text(e.eventId()), text(e.leaseId()), now};
+        return new Object[] {e.userId(), e.type().name(), e.amount(), balanceAfter, Sql.text(e.ref()),
+                Sql.text(e.description()), Sql.text(e.keyId()), Sql.text(e.holdId()), Sql.text(e.eventId()),
+                Sql.text(e.leaseId()), now};
     }
-
-    /** A nullable text value, typed so that a null needs no parameter-type look-up by the driver. */
-    private static Object text(String s) {
-        return s != null ? s : NULL_TEXT;
-    }
-
-    private static final SqlParameterValue NULL_TEXT = new SqlParameterValue(Types.VARCHAR, null);
 }

@@ -9,6 +9,7 @@ import org.springframework.stereotype.Service;
 
 import dev.creditgate.contract.Decimals;
 import dev.creditgate.credits.CreditsProperties;
+import dev.creditgate.credits.db.Recent;
 import dev.creditgate.credits.db.Sql;
 import dev.creditgate.credits.ledger.Money;
 import dev.creditgate.credits.web.ApiError;
@@ -27,8 +28,7 @@ public class OptionService {
 
     private final Sql sql;
     private final Clock clock;
-    private volatile BigDecimal creditsPerUsd;
-    private volatile long loadedAtMs = Long.MIN_VALUE;
+    private volatile Recent<BigDecimal> creditsPerUsd;
 
     public OptionService(Sql sql, Clock clock, CreditsProperties props) {
         this.sql = sql;
@@ -39,13 +39,12 @@ public class OptionService {
 
     /** The conversion rate in force (cached for at most {@link #REFRESH_MS} ms). */
     public BigDecimal creditsPerUsd() {
-        long now = System.nanoTime() / 1_000_000;
-        BigDecimal rate = creditsPerUsd;
-        if (rate == null || now - loadedAtMs > REFRESH_MS) {
+        Recent<BigDecimal> cached = creditsPerUsd;
+        BigDecimal rate = cached == null ? null : cached.usable(REFRESH_MS);
+        if (rate == null) {
             rate = parseRate(sql.jdbc().sql("SELECT opt_value FROM credit_options WHERE opt_key = :k")
                     .param("k", CREDITS_PER_USD).query(String.class).single());
-            creditsPerUsd = rate;
-            loadedAtMs = now;
+            creditsPerUsd = new Recent<>(rate);
         }
         return rate;
     }
@@ -66,8 +65,7 @@ public class OptionService {
         String normalised = Money.plain(rate).toPlainString();
         sql.jdbc().sql("UPDATE credit_options SET opt_value = :v, updated_at_ms = :t WHERE opt_key = :k")
                 .param("v", normalised).param("t", clock.millis()).param("k", key).update();
-        creditsPerUsd = rate;
-        loadedAtMs = System.nanoTime() / 1_000_000;
+        creditsPerUsd = new Recent<>(rate);
         return normalised;
     }
 
