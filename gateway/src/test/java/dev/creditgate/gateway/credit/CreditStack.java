@@ -128,11 +128,15 @@ final class CreditStack implements AutoCloseable {
                 .setScale(6, java.math.RoundingMode.HALF_UP);
     }
 
-    /** Waits until no usage event is INTENT or PENDING (the outbox drained). */
+    /**
+     * Waits until no usage event is INTENT or PENDING (the outbox drained). Intents are counted first: a row goes
+     * INTENT -> PENDING -> DELIVERED, so no intent, then no pending row, means every earlier intent was delivered
+     * (the other order misses an intent recovered between the two queries).
+     */
     void awaitDrained() {
-        RunningGateway.await(Duration.ofSeconds(30), () -> gw().admin("GET", "/api/usage_event/?status=pending", null),
+        RunningGateway.await(Duration.ofSeconds(30), () -> gw().admin("GET", "/api/usage_event/?status=intent", null),
                 a -> a.data().path("total").asLong() == 0
-                        && gw().admin("GET", "/api/usage_event/?status=intent", null).data().path("total").asLong() == 0);
+                        && gw().admin("GET", "/api/usage_event/?status=pending", null).data().path("total").asLong() == 0);
     }
 
     /** Polls {@code value} until {@code done} holds (a deadline, no sleeping for time to pass). */
