@@ -11,6 +11,8 @@ import org.springframework.util.unit.DataSize;
  *
  * @param adminToken        bearer token of the management API ({@code GATEWAY_ADMIN_TOKEN}); required, 32+ chars
  * @param maxBodySize       largest relay request body accepted; larger ones get 413
+ * @param maxManagementBodySize largest management ({@code /api/**}) request body; larger ones get 413, and one
+ *                          without a {@code Content-Length} 411, before anything reads it
  * @param tokenCacheTtl     how long a token lookup is cached; also the bound within which a token change made on
  *                          another instance takes effect here
  * @param cacheRefresh      how often channels and options are re-read from the database
@@ -21,6 +23,7 @@ import org.springframework.util.unit.DataSize;
 public record GatewayProperties(
         String adminToken,
         @DefaultValue("8MB") DataSize maxBodySize,
+        @DefaultValue("1MB") DataSize maxManagementBodySize,
         @DefaultValue("1s") Duration tokenCacheTtl,
         @DefaultValue("1s") Duration cacheRefresh,
         @DefaultValue Upstream upstream,
@@ -38,6 +41,7 @@ public record GatewayProperties(
                     + " characters long (expected: >= " + MIN_ADMIN_TOKEN_LENGTH + ")");
         }
         requirePositive("gateway.max-body-size", maxBodySize.toBytes());
+        requirePositive("gateway.max-management-body-size", maxManagementBodySize.toBytes());
         requirePositive("gateway.token-cache-ttl", tokenCacheTtl.toMillis());
         requirePositive("gateway.cache-refresh", cacheRefresh.toMillis());
     }
@@ -97,7 +101,8 @@ public record GatewayProperties(
 
     @Override
     public String toString() {
-        return "GatewayProperties[adminToken=****, maxBodySize=" + maxBodySize + ", tokenCacheTtl=" + tokenCacheTtl
+        return "GatewayProperties[adminToken=****, maxBodySize=" + maxBodySize
+                + ", maxManagementBodySize=" + maxManagementBodySize + ", tokenCacheTtl=" + tokenCacheTtl
                 + ", cacheRefresh=" + cacheRefresh + ", upstream=" + upstream + ", logs=" + logs + "]";
     }
 }

@@ -24,7 +24,7 @@ class GatewayPropertiesTest {
     @Test
     void refusesNonPositiveLimits() {
         assertThatThrownBy(() -> new GatewayProperties("x".repeat(32), org.springframework.util.unit.DataSize.ofBytes(0),
-                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), null, null))
+                org.springframework.util.unit.DataSize.ofMegabytes(1), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), null, null))
                 .hasMessageContaining("gateway.max-body-size: 0 (expected: > 0)");
     }
 

@@ -126,7 +126,8 @@ class LogWriterTest {
     }
 
     private static GatewayProperties properties(int queueCapacity) {
-        return new GatewayProperties("0123456789abcdef0123456789abcdef", DataSize.ofMegabytes(8), Duration.ofSeconds(1),
+        return new GatewayProperties("0123456789abcdef0123456789abcdef", DataSize.ofMegabytes(8), DataSize.ofMegabytes(1),
+                Duration.ofSeconds(1),
                 Duration.ofSeconds(1), new GatewayProperties.Upstream(Duration.ofSeconds(5), Duration.ofSeconds(300),
                 Duration.ofSeconds(120), 3, GatewayProperties.Upstream.Client.DIRECT, Duration.ofSeconds(20)),
                 new GatewayProperties.Logs(queueCapacity, LONG, 500));
