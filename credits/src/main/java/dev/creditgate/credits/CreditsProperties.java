@@ -42,11 +42,26 @@ public record CreditsProperties(
         requireSecret("credits.service-token", serviceToken, true, problems);
         requireSecret("credits.balance-token", balanceToken, false, problems);
         requireSecret("credits.webhook-secret", webhookSecret, true, problems);
+        requireDistinct(problems, new String[] {"credits.admin-token", adminToken},
+                new String[] {"credits.service-token", serviceToken}, new String[] {"credits.balance-token", balanceToken},
+                new String[] {"credits.webhook-secret", webhookSecret});
         if (creditsPerUsd.signum() <= 0 || creditsPerUsd.compareTo(BigDecimal.valueOf(1_000_000)) > 0) {
             problems.add("credits.credits-per-usd must be in (0, 1000000], got " + creditsPerUsd.toPlainString());
         }
         if (!problems.isEmpty()) {
             throw new IllegalStateException("credits service refuses to start: " + String.join("; ", problems));
+        }
+    }
+
+    /** A secret reused for two roles would give one role the other's powers (the balance token could hold credit). */
+    private static void requireDistinct(List<String> problems, String[]... named) {
+        for (int i = 0; i < named.length; i++) {
+            for (int j = i + 1; j < named.length; j++) {
+                String a = named[i][1];
+                if (a != null && !a.isBlank() && a.equals(named[j][1])) {
+                    problems.add(named[i][0] + " and " + named[j][0] + " must differ");
+                }
+            }
         }
     }
 

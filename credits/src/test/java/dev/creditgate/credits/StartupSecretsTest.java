@@ -46,6 +46,16 @@ class StartupSecretsTest {
     }
 
     @Test
+    void oneSecretForTwoRolesIsRefused() {
+        String same = "same-secret-0123456789-0123456789-0123";
+        assertThatThrownBy(() -> new CreditsProperties("a".repeat(32), same, same, same, BigDecimal.valueOf(100),
+                null, null, null, null, null))
+                .hasMessageContaining("credits.service-token and credits.balance-token must differ")
+                .hasMessageContaining("credits.service-token and credits.webhook-secret must differ")
+                .message().doesNotContain(same).doesNotContain("credits.admin-token and");
+    }
+
+    @Test
     void goodSecretsAreAccepted() {
         CreditsProperties p = new CreditsProperties("a".repeat(32), "s".repeat(32), null, "w".repeat(32),
                 BigDecimal.valueOf(100), null, (Gateway) null, (Webhook) null, (Holds) null,

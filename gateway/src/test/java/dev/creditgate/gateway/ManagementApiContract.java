@@ -230,7 +230,9 @@ abstract class ManagementApiContract {
         assertThat(gw.admin("GET", "/api/channel/" + id, null).status()).isEqualTo(404);
 
         assertThat(gw.admin("PUT", "/api/option/", json("key", "letaicode_webhook_secret", "value", "s3cr3t")).status())
-                .isEqualTo(200);
+                .as("a short secret").isEqualTo(400);
+        assertThat(gw.admin("PUT", "/api/option/", json("key", "letaicode_webhook_secret",
+                "value", "s3cr3t-0123456789-0123456789-0123")).status()).isEqualTo(200);
         assertThat(gw.admin("PUT", "/api/option/", json("key", "letaicode_timeout_ms", "value", 1500)).status())
                 .isEqualTo(200);
         assertThat(gw.admin("PUT", "/api/option/", json("key", "letaicode_timeout_ms", "value", -5)).status())

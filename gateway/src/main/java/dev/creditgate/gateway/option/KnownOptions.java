@@ -25,6 +25,7 @@ final class KnownOptions {
             case "letaicode_output_cap", "native_output_cap" -> oneOf(key, value, Set.of("clamp", "refuse", "off"));
             case "letaicode_min_output_tokens", "native_min_output_tokens" -> atLeast(key, value, 1);
             case "letaicode_domain", "letaicode_webhook_url" -> url(key, value);
+            case "letaicode_admin_token", "letaicode_webhook_secret" -> secret(key, value);
             default -> {
                 if (PricingConfig.isPricingKey(key)) { // ModelRatio, ..., CacheRatio, DefaultMaxOutputTokens
                     PricingConfig.validate(key, value).ifPresent(error -> {
@@ -32,6 +33,13 @@ final class KnownOptions {
                     });
                 }
             }
+        }
+    }
+
+    /** Empty clears a secret; otherwise as long as the platform's own secrets (SPEC 6: 32+ characters). */
+    private static void secret(String key, String value) {
+        if (!value.isEmpty() && value.length() < 32) {
+            throw new IllegalArgumentException(key + ": " + value.length() + " characters (expected: empty, or >= 32)");
         }
     }
 

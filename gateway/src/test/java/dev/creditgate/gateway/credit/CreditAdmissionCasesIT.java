@@ -41,7 +41,7 @@ class CreditAdmissionCasesIT {
                 mock.baseUrl(), "key", "k", "models", CreditStack.FIXED_50)));
         option("ModelPrice", "{\"" + CreditStack.FIXED_50 + "\":0.5}");
         option("letaicode_domain", platform.url());
-        option("letaicode_admin_token", "stub-token");
+        option("letaicode_admin_token", "stub-token-0123456789-0123456789-abc");
         option("letaicode_credit_mode", "check");
         option("letaicode_timeout_ms", "500");
     }

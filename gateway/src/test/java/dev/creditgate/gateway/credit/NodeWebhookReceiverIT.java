@@ -73,7 +73,7 @@ class NodeWebhookReceiverIT {
         for (String[] kv : new String[][] {
                 {"ModelRatio", "{\"ratio-model\":3.7}"},
                 {"letaicode_domain", platform.url()},
-                {"letaicode_admin_token", "stub-token"},
+                {"letaicode_admin_token", "stub-token-0123456789-0123456789-abc"},
                 {"letaicode_credit_mode", "check"},
                 {"letaicode_webhook_url", receiverUrl + "/api/webhooks/usage"},
                 {"letaicode_webhook_secret", SECRET}}) {
