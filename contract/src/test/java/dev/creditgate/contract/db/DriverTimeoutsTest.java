@@ -1,0 +1,29 @@
+package dev.creditgate.contract.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+class DriverTimeoutsTest {
+
+    private static final Duration CONNECT = Duration.ofSeconds(5);
+    private static final Duration SOCKET = Duration.ofSeconds(30);
+
+    @Test
+    void eachDriverGetsItsOwnNamesAndUnits() {
+        assertThat(DriverTimeouts.forUrl("jdbc:postgresql://db:5432/gw", CONNECT, SOCKET))
+                .containsEntry("connectTimeout", "5").containsEntry("socketTimeout", "30");
+        assertThat(DriverTimeouts.forUrl("jdbc:mariadb://db:3306/gw", CONNECT, SOCKET))
+                .containsEntry("connectTimeout", "5000").containsEntry("socketTimeout", "30000");
+        assertThat(DriverTimeouts.forUrl("jdbc:mysql://db:3306/gw", CONNECT, SOCKET)).containsEntry("socketTimeout", "30000");
+        assertThat(DriverTimeouts.forUrl("jdbc:h2:file:./data/gateway", CONNECT, SOCKET)).isEmpty();
+    }
+
+    @Test
+    void aValueInTheUrlWins() {
+        assertThat(DriverTimeouts.forUrl("jdbc:postgresql://db/gw?socketTimeout=120", CONNECT, SOCKET))
+                .containsOnlyKeys("connectTimeout");
+    }
+}
