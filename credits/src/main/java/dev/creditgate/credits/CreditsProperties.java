@@ -107,11 +107,15 @@ public record CreditsProperties(
      * @param batchLanes        group-commit lanes (threads, one connection each while busy); a user always uses
      *                          the same lane (see {@code HoldBatcher})
      * @param maxBatch          most holds, captures and releases committed in one transaction
+     * @param queueCapacity     most holds, captures and releases waiting in one lane; beyond it 503 {@code busy}
+     * @param queueDeadline     one not started this long after it queued is dropped with 503 {@code busy}, never
+     *                          run later (the gateway's own deadline, {@code letaicode_timeout_ms}, is 2 s by default)
      */
     public record Holds(@DefaultValue("300s") Duration defaultTtl, @DefaultValue("86400s") Duration maxTtl,
                         @DefaultValue("5s") Duration sweepInterval, @DefaultValue("true") boolean honourLateCapture,
                         @DefaultValue("1000000") BigDecimal maxAmountUsd, @DefaultValue("4") int batchLanes,
-                        @DefaultValue("128") int maxBatch) {
+                        @DefaultValue("128") int maxBatch, @DefaultValue("10000") int queueCapacity,
+                        @DefaultValue("2s") Duration queueDeadline) {
     }
 
     /**

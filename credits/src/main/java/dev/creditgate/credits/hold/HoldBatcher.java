@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
@@ -49,13 +52,32 @@ import org.springframework.transaction.support.TransactionTemplate;
  * order.
  * A lane runs one batch at a time: a batch waiting for a row another instance holds delays the other users of its
  * lane for that long (more lanes, fewer users sharing one).
+ *
+ * <p>Overload: each lane queues at most {@code queueCapacity} units, and a unit that has not started within
+ * {@code deadline} of being queued never runs. Either way the caller gets {@link Busy} (503) at once or at its
+ * deadline, and nothing of its unit happened: a hold is never granted after its caller gave up on it (it would lock
+ * credit until its TTL). A unit that has started runs to its end (its statements are bounded by the statement
+ * timeout) and the caller waits for it.
  */
 final class HoldBatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HoldBatcher.class);
 
+    /** Refused for overload (503 {@code busy}); nothing of the unit ran. */
+    static final class Busy extends dev.creditgate.credits.web.ApiException {
+        Busy(String message) {
+            super(dev.creditgate.credits.web.ApiError.BUSY, message);
+        }
+    }
+
+    private static final int QUEUED = 0;
+    private static final int RUNNING = 1;
+    private static final int ABANDONED = 2;
+
     private final TransactionTemplate tx;
     private final int maxBatch;
+    private final int queueCapacity;
+    private final long deadlineNanos;
     private final IntConsumer batchSizes;
     private final Lane[] lanes;
     private final Thread[] threads;
@@ -67,18 +89,23 @@ final class HoldBatcher implements AutoCloseable {
      * @param lanes      independent lanes (threads, at most one connection each); a user always uses the same lane
      * @param maxBatch   most units in one transaction
      * @param batchSizes told the size of every batch (a metric)
+     * @param queueCapacity most units waiting in one lane; beyond it a unit is refused ({@link Busy})
+     * @param deadline      a unit not started this long after it was queued is dropped ({@link Busy})
      */
-    HoldBatcher(TransactionTemplate tx, int lanes, int maxBatch, IntConsumer batchSizes) {
-        if (lanes < 1 || maxBatch < 1) {
-            throw new IllegalArgumentException("lanes and maxBatch must be >= 1");
+    HoldBatcher(TransactionTemplate tx, int lanes, int maxBatch, IntConsumer batchSizes, int queueCapacity,
+                java.time.Duration deadline) {
+        if (lanes < 1 || maxBatch < 1 || queueCapacity < 1 || deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("lanes, maxBatch, queueCapacity and deadline must be > 0");
         }
         this.tx = tx;
         this.maxBatch = maxBatch;
+        this.queueCapacity = queueCapacity;
+        this.deadlineNanos = deadline.toNanos();
         this.batchSizes = batchSizes;
         this.lanes = new Lane[lanes];
         this.threads = new Thread[lanes];
         for (int i = 0; i < lanes; i++) {
-            this.lanes[i] = new Lane();
+            this.lanes[i] = new Lane(queueCapacity);
             this.threads[i] = Thread.ofPlatform().daemon().name("hold-batcher-" + i).start(this.lanes[i]);
         }
     }
@@ -121,22 +148,41 @@ final class HoldBatcher implements AutoCloseable {
     /** {@link #run(String, Supplier)} for a unit of a {@link Together} kind. */
     @SuppressWarnings("unchecked")
     <U, R> R run(String userId, Together<U, R> kind, U unit) {
-        Job<R> job = new Job<>(userId, (Together<Object, Object>) kind, unit, new CompletableFuture<>());
+        Job<R> job = new Job<>(userId, (Together<Object, Object>) kind, unit, new CompletableFuture<>(),
+                new AtomicInteger(QUEUED));
         if (closed) {
             runAlone(job);
-        } else {
-            lanes[Math.floorMod(userId.hashCode(), lanes.length)].queue.add(job);
+        } else if (!lanes[Math.floorMod(userId.hashCode(), lanes.length)].offer(job)) {
+            throw new Busy("hold queue full (" + queueCapacity + " waiting in this lane)");
         }
         try {
-            return job.result.join();
-        } catch (CompletionException e) {
+            return awaitResult(job);
+        } catch (CompletionException | ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
             }
             if (e.getCause() instanceof Error err) {
                 throw err;
             }
-            throw e;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private <R> R awaitResult(Job<R> job) throws ExecutionException {
+        try {
+            return job.result.get(deadlineNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            if (job.state().compareAndSet(QUEUED, ABANDONED)) {
+                throw new Busy("hold not started within " + TimeUnit.NANOSECONDS.toMillis(deadlineNanos)
+                        + " ms (database slow or overloaded)");
+            }
+            return job.result.join(); // it started: wait for its end, bounded by the statement timeout
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (job.state().compareAndSet(QUEUED, ABANDONED)) {
+                throw new Busy("interrupted while queued");
+            }
+            return job.result.join();
         }
     }
 
@@ -144,11 +190,11 @@ final class HoldBatcher implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Lane lane : lanes) {
-            lane.queue.add(Lane.STOP);
-        }
         long deadline = System.nanoTime() + 10_000_000_000L;
         try {
+            for (Lane lane : lanes) {
+                lane.queue.offer(Lane.STOP, 1, TimeUnit.SECONDS); // the slot kept free for it, unless a race took it
+            }
             for (Thread t : threads) {
                 t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             }
@@ -157,14 +203,28 @@ final class HoldBatcher implements AutoCloseable {
         }
     }
 
-    private record Job<R>(String userId, Together<Object, Object> kind, Object unit, CompletableFuture<R> result) {
+    private record Job<R>(String userId, Together<Object, Object> kind, Object unit, CompletableFuture<R> result,
+                          AtomicInteger state) {
+        /** Claims the unit for running; false when its caller gave up on it first. */
+        boolean start() {
+            return state.compareAndSet(QUEUED, RUNNING) || state.get() == RUNNING;
+        }
     }
 
     private final class Lane implements Runnable {
 
-        static final Job<Object> STOP = new Job<>("", (u, units, last) -> List.of(), null, new CompletableFuture<>());
+        static final Job<Object> STOP = new Job<>("", (u, units, last) -> List.of(), null, new CompletableFuture<>(),
+                new AtomicInteger(QUEUED));
 
-        final BlockingQueue<Job<?>> queue = new LinkedBlockingQueue<>();
+        final BlockingQueue<Job<?>> queue;
+
+        Lane(int capacity) {
+            this.queue = new LinkedBlockingQueue<>(capacity + 1); // + 1: room for STOP
+        }
+
+        boolean offer(Job<?> job) {
+            return queue.remainingCapacity() > 1 && queue.offer(job);
+        }
 
         @Override
         public void run() {
@@ -178,6 +238,7 @@ final class HoldBatcher implements AutoCloseable {
                 }
                 queue.drainTo(batch, maxBatch - 1);
                 boolean stop = batch.remove(STOP);
+                batch.removeIf(job -> !job.start()); // their callers gave up: they must not run
                 if (!batch.isEmpty()) {
                     execute(batch);
                 }
@@ -185,7 +246,9 @@ final class HoldBatcher implements AutoCloseable {
                 if (stop) {
                     // requests that raced with close(): run them rather than leave their callers waiting
                     for (Job<?> j = queue.poll(); j != null; j = queue.poll()) {
-                        runAlone(j);
+                        if (j.start()) {
+                            runAlone(j);
+                        }
                     }
                     return;
                 }

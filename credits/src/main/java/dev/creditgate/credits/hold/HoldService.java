@@ -71,7 +71,8 @@ public class HoldService implements org.springframework.beans.factory.Disposable
         this.metrics = metrics;
         this.props = props.holds();
         this.options = options;
-        this.batcher = new HoldBatcher(tx, this.props.batchLanes(), this.props.maxBatch(), metrics::batch);
+        this.batcher = new HoldBatcher(tx, this.props.batchLanes(), this.props.maxBatch(), metrics::batch,
+                this.props.queueCapacity(), this.props.queueDeadline());
         this.batch = new HoldBatch(sql, accounts, ledger, clock, this.props.honourLateCapture());
     }
 

@@ -18,6 +18,7 @@ public enum ApiError {
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
     GATEWAY_ERROR(HttpStatus.BAD_GATEWAY, "gateway_error"),
     GATEWAY_NOT_CONFIGURED(HttpStatus.SERVICE_UNAVAILABLE, "gateway_not_configured"),
+    BUSY(HttpStatus.SERVICE_UNAVAILABLE, "busy"),
     INTERNAL(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error");
 
     private final HttpStatus status;
