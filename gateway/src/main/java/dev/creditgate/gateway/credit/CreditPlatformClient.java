@@ -500,6 +500,15 @@ public final class CreditPlatformClient implements AutoCloseable {
         return b == null ? CircuitBreaker.State.CLOSED : b.breaker.getState();
     }
 
+    /** Milliseconds until the open breaker lets a probe through; 0 when it is not open. */
+    public long breakerNextProbeMillis() {
+        DomainBreaker b = currentBreaker();
+        if (b == null || b.breaker.getState() != CircuitBreaker.State.OPEN) {
+            return 0;
+        }
+        return Math.max(0, breakerSettings.openWait().toMillis() - (clock.millis() - b.openedAtMillis));
+    }
+
     /** The current outage id, or 0 when the last call got an answer. */
     public long currentOutageId() {
         return currentOutage.get();

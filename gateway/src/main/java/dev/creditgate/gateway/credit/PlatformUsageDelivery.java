@@ -89,7 +89,7 @@ class PlatformUsageDelivery implements UsageDelivery {
         }).toList();
         return switch (leases.settle(leaseId, charges)) {
             case LeaseResult.Leased l -> new Delivered("lease " + leaseId + ": settled");
-            case Unavailable u -> new Retry("lease settle: " + u.reason(), !breakerOpen);
+            case Unavailable u -> new Retry("lease settle: " + u.reason(), !breakerOpen, client.breakerNextProbeMillis());
             case LeaseResult.Rejected rej -> new Rejected("lease settle refused: HTTP " + rej.status() + " "
                     + rej.code() + " " + (rej.message() == null ? "" : rej.message()));
             case NotFound n -> new Rejected("lease settle refused: lease " + leaseId + " unknown to the platform");
@@ -120,7 +120,7 @@ class PlatformUsageDelivery implements UsageDelivery {
                 yield new Rejected("capture refused: HTTP " + rej.status() + " " + outcome + " "
                         + (rej.message() == null ? "" : rej.message()));
             }
-            case Unavailable u -> new Retry("capture: " + u.reason(), !breakerOpen);
+            case Unavailable u -> new Retry("capture: " + u.reason(), !breakerOpen, client.breakerNextProbeMillis());
         };
     }
 
@@ -130,7 +130,7 @@ class PlatformUsageDelivery implements UsageDelivery {
             case SettleResult.Settled s -> new Delivered("release: " + s.outcome());
             case SettleResult.Rejected rej -> new Delivered("release: HTTP " + rej.status() + " " + rej.outcome()
                     + " (nothing held any more)");
-            case Unavailable u -> new Retry("release: " + u.reason(), !breakerOpen);
+            case Unavailable u -> new Retry("release: " + u.reason(), !breakerOpen, client.breakerNextProbeMillis());
         };
     }
 

@@ -199,7 +199,10 @@ public class OutboxDeliverer implements SmartLifecycle {
             case UsageDelivery.Retry retry -> {
                 int attempts = e.attempts() + (retry.countsAsAttempt() ? 1 : 0);
                 boolean failed = attempts >= properties.maxAttempts();
-                repository.markFailed(id, owner, retry.reason(), attempts, failed, now + backoff(attempts), now);
+                // while the breaker is open, not before its next probe: an outage costs each row one statement per
+                // open period rather than one per second
+                long wait = Math.max(backoff(attempts), retry.notBeforeMillis());
+                repository.markFailed(id, owner, retry.reason(), attempts, failed, now + wait, now);
                 count(kind, failed ? "failed" : "retry");
                 if (failed) {
                     log.error("usage event {}: {} failed after {} attempt(s), last: {} (replay with POST"

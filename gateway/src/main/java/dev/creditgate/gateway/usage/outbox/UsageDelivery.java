@@ -30,8 +30,12 @@ public interface UsageDelivery {
      * Not now: retry with backoff.
      *
      * @param countsAsAttempt false when nothing was tried (the breaker was open): the attempt budget is kept
+     * @param notBeforeMillis the earliest sensible retry from now (the breaker's next probe), at least the backoff
      */
-    record Retry(String reason, boolean countsAsAttempt) implements Result {
+    record Retry(String reason, boolean countsAsAttempt, long notBeforeMillis) implements Result {
+        public Retry(String reason, boolean countsAsAttempt) {
+            this(reason, countsAsAttempt, 0);
+        }
     }
 
     /** Turn the row into another kind (a capture the platform cannot take any more becomes a webhook) and retry. */
