@@ -29,8 +29,8 @@ class CreditConfig {
 
     @Bean
     FallbackPolicy fallbackPolicy(CreditOptions options, LastKnownBalances lastKnown, MeterRegistry metrics,
-                                  Clock clock) {
-        return new FallbackPolicy(options::fallback, lastKnown, metrics, clock);
+                                  Clock clock, CreditProperties properties) {
+        return new FallbackPolicy(options::fallback, lastKnown, metrics, clock, properties.fallbackWindow());
     }
 
     /** Renewal of running requests' holds ({@link ActiveHolds}): the platform's extend call. */

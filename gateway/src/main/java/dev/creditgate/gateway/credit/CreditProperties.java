@@ -18,6 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param leaseRefresh     how often each lease is refreshed: the bound on how late a disabled key or a lowered
  *                         balance reaches this instance
  * @param leaseIdle        a lease with no request for this long and nothing in use is released
+ * @param fallbackWindow   the sliding window over which a key's fallback spending counts ({@code local}: against
+ *                         its last known balance; {@code allow}: against {@code letaicode_fallback_allowance}); not
+ *                         reset when the platform answers in between (a flapping platform)
  */
 @ConfigurationProperties("gateway.credit")
 public record CreditProperties(
@@ -26,7 +29,8 @@ public record CreditProperties(
         @DefaultValue("10s") Duration breakerOpenWait,
         @DefaultValue("30s") Duration leaseTtl,
         @DefaultValue("500ms") Duration leaseRefresh,
-        @DefaultValue("10s") Duration leaseIdle) {
+        @DefaultValue("10s") Duration leaseIdle,
+        @DefaultValue("1h") Duration fallbackWindow) {
 
     public CreditProperties {
         if (holdTtl.toSeconds() < 1 || holdTtl.toSeconds() > 86_400) {
@@ -39,6 +43,9 @@ public record CreditProperties(
         if (leaseRefresh.toMillis() < 50 || leaseRefresh.compareTo(leaseTtl.dividedBy(3)) > 0) {
             throw new IllegalArgumentException("gateway.credit.lease-refresh: " + leaseRefresh
                     + " (expected: 50ms..a third of gateway.credit.lease-ttl)");
+        }
+        if (fallbackWindow.toMinutes() < 1) {
+            throw new IllegalArgumentException("gateway.credit.fallback-window: " + fallbackWindow + " (expected: >= 1m)");
         }
         if (leaseIdle.isNegative() || leaseIdle.isZero()) {
             throw new IllegalArgumentException("gateway.credit.lease-idle: " + leaseIdle + " (expected: > 0)");

@@ -17,15 +17,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Applies {@code letaicode_fallback} when the credit platform is {@link Unavailable} (SPEC 4.4):
  * <ul>
- *   <li>{@code local}: the key's last known balance if cached (minus what this instance let through on it during
- *       the outage, so that a burst cannot spend the same cached credit many times), else the owner's local quota
- *       ({@link LocalQuota}), else 503;</li>
+ *   <li>{@code local}: the key's last known balance if cached (minus what this instance let through on it by
+ *       fallback within {@code gateway.credit.fallback-window}, so that neither a burst nor a flapping platform can
+ *       spend the same cached credit many times), else the owner's local quota ({@link LocalQuota}), else 503;</li>
  *   <li>{@code deny}: 503 {@code credit_service_unavailable} with the platform's reason;</li>
- *   <li>{@code allow}: let through while the key's spending in this outage stays within
+ *   <li>{@code allow}: let through while the key's fallback spending within the window stays within
  *       {@code letaicode_fallback_allowance} credits; then 503.</li>
  * </ul>
- * The outage account is in memory and per gateway instance: N instances may together let through N times the
- * allowance. Every decision is counted ({@code creditgate.credit.fallback}, tags policy and outcome) and logged
+ * The accounts ({@link FallbackSpending}) are per key over a sliding window, not per outage: a flap (one answer
+ * between failures) does not start them afresh. They are in memory and per gateway instance: N instances may
+ * together let through N times the allowance. Every decision is counted ({@code creditgate.credit.fallback}, tags policy and outcome) and logged
  * (rate-limited).
  */
 public final class FallbackPolicy {
@@ -36,9 +37,12 @@ public final class FallbackPolicy {
     private final LastKnownBalances lastKnown;
     private final MeterRegistry registry;
     private final RateLimitedLog decisionLog;
-    private final OutageSpending lastKnownSpending = new OutageSpending();
-    private final OutageSpending allowanceSpending = new OutageSpending();
+    private final FallbackSpending lastKnownSpending;
+    private final FallbackSpending allowanceSpending;
     private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+
+    /** The default window for fallback spending, {@code gateway.credit.fallback-window}. */
+    public static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
 
     public FallbackPolicy(Supplier<FallbackSettings> settings, LastKnownBalances lastKnown, MeterRegistry registry) {
         this(settings, lastKnown, registry, Clock.systemUTC());
@@ -46,6 +50,13 @@ public final class FallbackPolicy {
 
     public FallbackPolicy(Supplier<FallbackSettings> settings, LastKnownBalances lastKnown, MeterRegistry registry,
                           Clock clock) {
+        this(settings, lastKnown, registry, clock, DEFAULT_WINDOW);
+    }
+
+    public FallbackPolicy(Supplier<FallbackSettings> settings, LastKnownBalances lastKnown, MeterRegistry registry,
+                          Clock clock, Duration window) {
+        this.lastKnownSpending = new FallbackSpending(window, clock);
+        this.allowanceSpending = new FallbackSpending(window, clock);
         this.settings = Objects.requireNonNull(settings);
         this.lastKnown = Objects.requireNonNull(lastKnown);
         this.registry = Objects.requireNonNull(registry);
@@ -55,7 +66,7 @@ public final class FallbackPolicy {
     /**
      * @param remoteKeyId   the platform key id of the token
      * @param estimateQuota the request's estimate in quota units
-     * @param failure       why the platform gave no answer (its outage id scopes the allowance)
+     * @param failure       why the platform gave no answer
      * @param localQuota    the owner's local quota, for {@code local}
      */
     public CreditVerdict decide(String remoteKeyId, long estimateQuota, Unavailable failure, LocalQuota localQuota) {
@@ -73,15 +84,14 @@ public final class FallbackPolicy {
             case DENY -> record(policy, "denied", remoteKeyId, new CreditVerdict.ServiceUnavailable(failure.reason()));
             case ALLOW -> {
                 BigDecimal rate = rate(remoteKeyId, s);
-                CheckDecision d = allowanceSpending.tryConsume(remoteKeyId, failure.outageId(), s.allowanceCredits(),
-                        estimateQuota, rate);
+                CheckDecision d = allowanceSpending.tryConsume(remoteKeyId, s.allowanceCredits(), estimateQuota, rate);
                 if (d.allowed()) {
                     yield record(policy, "allowed_allowance", remoteKeyId,
                             new CreditVerdict.Allow(CreditVerdict.Basis.ALLOWANCE, failure.reason()));
                 }
                 yield record(policy, "allowance_exhausted", remoteKeyId, new CreditVerdict.ServiceUnavailable(
                         failure.reason() + "; fallback allowance of " + CheckDecision.plain(s.allowanceCredits())
-                                + " credits for this key in this outage exhausted (left: "
+                                + " credits for this key within the fallback window exhausted (left: "
                                 + CheckDecision.plain(d.remaining().max(BigDecimal.ZERO)) + ", need: "
                                 + CheckDecision.plain(d.need()) + ")"));
             }
@@ -109,8 +119,8 @@ public final class FallbackPolicy {
                                 LocalQuota localQuota, FallbackSettings s) {
         Optional<LastKnownBalances.Known> known = lastKnown.get(keyId);
         if (known.isPresent()) {
-            CheckDecision d = lastKnownSpending.tryConsume(keyId, failure.outageId(), known.get().credit(),
-                    estimateQuota, known.get().creditsPerUsd());
+            CheckDecision d = lastKnownSpending.tryConsume(keyId, known.get().credit(), estimateQuota,
+                    known.get().creditsPerUsd());
             return d.allowed()
                     ? record(policy, "allowed_last_known", keyId,
                     new CreditVerdict.Allow(CreditVerdict.Basis.LAST_KNOWN_BALANCE, failure.reason()))

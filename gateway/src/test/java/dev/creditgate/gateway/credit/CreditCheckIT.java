@@ -26,7 +26,8 @@ class CreditCheckIT {
     @BeforeEach
     void setUp() throws Exception {
         stub = new PlatformStub();
-        CreditPlatformSettings settings = new CreditPlatformSettings(stub.url(), "tok", Duration.ofMillis(500), 1,
+        // the deadline is not under test here: generous, so that a loaded machine cannot turn an answer into a timeout
+        CreditPlatformSettings settings = new CreditPlatformSettings(stub.url(), "tok", Duration.ofMillis(5000), 1,
                 null);
         LastKnownBalances lastKnown = new LastKnownBalances();
         MutableClock clock = MutableClock.atEpochOf2025();

@@ -70,7 +70,7 @@ class CreditOutageIT {
         assertThat(ms).isLessThan(300);
         assertThat(stack.mock.calls()).isEqualTo(upstream);
 
-        // local: served from the last known balance (99 credits), minus what this outage already spent
+        // local: served from the last known balance (99 credits), minus what fallbacks already spent on it
         stack.option("letaicode_fallback", "local");
         for (int i = 0; i < 5; i++) {
             Answer a = stack.chat(key, CreditStack.FIXED_1);

@@ -27,8 +27,9 @@ class FallbackPolicyTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final LastKnownBalances lastKnown = new LastKnownBalances();
     private final AtomicReference<FallbackSettings> settings = new AtomicReference<>(FallbackSettings.DEFAULTS);
-    private final FallbackPolicy policy = new FallbackPolicy(settings::get, lastKnown, registry,
-            MutableClock.atEpochOf2025());
+    private final MutableClock clock = MutableClock.atEpochOf2025();
+    private final FallbackPolicy policy = new FallbackPolicy(settings::get, lastKnown, registry, clock,
+            java.time.Duration.ofHours(1));
 
     private double count(String policy, String outcome) {
         return registry.get("creditgate.credit.fallback").tag("policy", policy).tag("outcome", outcome).counter()
@@ -62,7 +63,11 @@ class FallbackPolicyTest {
 
         Unavailable nextOutage = new Unavailable("down again", 2);
         assertThat(policy.decide("k", ONE_CREDIT, nextOutage, LocalQuota.NONE))
-                .as("a new outage starts from the last known balance again").isInstanceOf(CreditVerdict.Allow.class);
+                .as("a flap (the platform answered once, a new outage) does not spend the cached credit again")
+                .isInstanceOf(CreditVerdict.Insufficient.class);
+        clock.advance(java.time.Duration.ofMinutes(62));
+        assertThat(policy.decide("k", ONE_CREDIT, nextOutage, LocalQuota.NONE))
+                .as("after the window, the last known balance counts again").isInstanceOf(CreditVerdict.Allow.class);
     }
 
     @Test
@@ -83,7 +88,7 @@ class FallbackPolicyTest {
     }
 
     @Test
-    void allowIsBoundedByTheAllowancePerKeyPerOutage() {
+    void allowIsBoundedByTheAllowancePerKeyPerWindowAcrossFlaps() {
         settings.set(new FallbackSettings(FallbackMode.ALLOW, new BigDecimal("2"), RATE));
 
         assertThat(policy.decide("k", ONE_CREDIT, DOWN, LocalQuota.NONE))
@@ -91,18 +96,21 @@ class FallbackPolicyTest {
         assertThat(policy.decide("k", ONE_CREDIT, DOWN, LocalQuota.NONE)).isInstanceOf(CreditVerdict.Allow.class);
         assertThat(policy.decide("k", ONE_CREDIT, DOWN, LocalQuota.NONE)).isInstanceOfSatisfying(
                 CreditVerdict.ServiceUnavailable.class, u -> assertThat(u.message()).contains(
-                        "fallback allowance of 2 credits for this key in this outage exhausted (left: 0, need: 1)"));
+                        "fallback allowance of 2 credits for this key within the fallback window exhausted (left: 0, need: 1)"));
         assertThat(policy.decide("other", ONE_CREDIT, DOWN, LocalQuota.NONE)).as("per key")
                 .isInstanceOf(CreditVerdict.Allow.class);
-        assertThat(policy.decide("k", ONE_CREDIT, new Unavailable("x", 2), LocalQuota.NONE)).as("per outage")
+        for (int flap = 2; flap < 12; flap++) {
+            clock.advance(java.time.Duration.ofMinutes(5));
+            assertThat(policy.decide("k", ONE_CREDIT, new Unavailable("x", flap), LocalQuota.NONE))
+                    .as("flap %d within the hour", flap).isInstanceOf(CreditVerdict.ServiceUnavailable.class);
+        }
+        clock.advance(java.time.Duration.ofMinutes(7)); // 57 min after the first two: one more bucket to go
+        assertThat(policy.decide("k", ONE_CREDIT, DOWN, LocalQuota.NONE)).isInstanceOf(CreditVerdict.ServiceUnavailable.class);
+        clock.advance(java.time.Duration.ofMinutes(4));
+        assertThat(policy.decide("k", ONE_CREDIT, DOWN, LocalQuota.NONE)).as("the window moved past the first spending")
                 .isInstanceOf(CreditVerdict.Allow.class);
-        assertThat(policy.decide("k", ONE_CREDIT, DOWN, LocalQuota.NONE))
-                .as("a late failure of the old outage does not reopen the new one's account")
-                .isInstanceOf(CreditVerdict.Allow.class);
-        assertThat(policy.decide("k", ONE_CREDIT, DOWN, LocalQuota.NONE))
-                .isInstanceOf(CreditVerdict.ServiceUnavailable.class);
-        assertThat(count("allow", "allowed_allowance")).isEqualTo(5);
-        assertThat(count("allow", "allowance_exhausted")).isEqualTo(2);
+        assertThat(count("allow", "allowed_allowance")).isEqualTo(4);
+        assertThat(count("allow", "allowance_exhausted")).isEqualTo(12);
     }
 
     @Test
@@ -120,7 +128,7 @@ class FallbackPolicyTest {
                     futures.add(pool.submit(() -> {
                         go.await();
                         for (int i = 0; i < perThread; i++) {
-                            if (policy.decide("hot", ONE_CREDIT, outage, LocalQuota.NONE)
+                            if (policy.decide("hot-" + outage.outageId(), ONE_CREDIT, outage, LocalQuota.NONE)
                                     instanceof CreditVerdict.Allow) {
                                 granted.incrementAndGet();
                             }
