@@ -89,7 +89,8 @@ public class RelayPipeline {
         }
         try {
             authenticator.checkModel(ex.auth(), ex.model());
-            List<Channel> candidates = channels.candidates(ex.model(), relay.channelTypes(), maxAttempts);
+            List<Channel> candidates = channels.candidates(ex.model(), relay.channelTypes(),
+                    relay.fallbackChannelTypes(), maxAttempts);
             if (candidates.isEmpty()) {
                 throw new GatewayException(ErrorCode.MODEL_NOT_FOUND,
                         "no available channel for model " + ex.model(), "model");
@@ -147,7 +148,7 @@ public class RelayPipeline {
                 log.warn("request {}: {} (failing over)", ex.requestId(), lastFailure);
                 continue;
             }
-            passThroughError(ex, answer, response, channel);
+            passThroughError(ex, relay, answer, response, channel);
             return;
         }
         throw new GatewayException(ErrorCode.UPSTREAM_UNAVAILABLE, "no upstream could be reached after "
@@ -176,19 +177,22 @@ public class RelayPipeline {
     }
 
     /** Upstream errors pass through with their status and body (bounded); no settlement, a type-5 log row. */
-    private void passThroughError(RelayExchange ex, HttpResponse<InputStream> answer, HttpServletResponse response,
-                                  Channel channel) throws IOException {
-        byte[] body;
+    private void passThroughError(RelayExchange ex, WireRelay relay, HttpResponse<InputStream> answer,
+                                  HttpServletResponse response, Channel channel) throws IOException {
+        byte[] upstreamBody;
         try (InputStream in = answer.body()) {
-            body = in.readNBytes(MAX_ERROR_BODY);
+            upstreamBody = in.readNBytes(MAX_ERROR_BODY);
         } catch (IOException e) {
-            body = new byte[0];
+            upstreamBody = new byte[0];
         }
         int status = answer.statusCode();
+        byte[] body = relay.errorBody(ex, status, upstreamBody);
         response.setStatus(status);
-        response.setContentType(answer.headers().firstValue("Content-Type").orElse("application/json"));
+        response.setContentType(body == upstreamBody
+                ? answer.headers().firstValue("Content-Type").orElse("application/json") : "application/json");
         response.setContentLength(body.length);
-        recorder.failed(ex, "upstream channel " + channel.id() + " answered HTTP " + status + ": " + summary(body));
+        recorder.failed(ex, "upstream channel " + channel.id() + " answered HTTP " + status + ": "
+                + summary(upstreamBody));
         recorder.count(ex, status);
         try {
             response.getOutputStream().write(body);
