@@ -196,7 +196,9 @@ class CrossFormatRelayIT {
         assertThat(bad.json().path("type").asString()).isEqualTo("error");
         assertThat(bad.json().path("error").path("type").asString()).isEqualTo("invalid_request_error");
         assertThat(bad.json().path("error").path("message").asString()).isEqualTo("Bad request.");
-        assertThat(g.userQuota(t)).isEqualTo(START - g.consumeRows(t, 1).getFirst().path("quota").asLong());
+        long charged = g.consumeRows(t, 1).getFirst().path("quota").asLong(); // the 200 only: errors cost nothing
+        g.awaitUserQuota(t, START - charged);
+        assertThat(g.errorRows(t, 2)).hasSize(2);
     }
 
     // ---- /v1/chat/completions through an anthropic channel -------------------------------------------------
@@ -298,7 +300,114 @@ class CrossFormatRelayIT {
         assertThat(raw.json().path("error").path("type").asString()).isEqualTo("authentication_error");
         assertThat(raw.json().path("error").path("message").asString()).isEqualTo("invalid x-api-key");
         assertThat(raw.json().path("error").has("code")).isTrue();
-        assertThat(g.userQuota(t)).isEqualTo(START);
+        g.awaitUserQuota(t, START);
+        assertThat(g.errorRows(t, 2)).hasSize(2);
+    }
+
+    // ---- a request shaped like Claude Code's ------------------------------------------------------------------
+
+    static final String CLAUDE_CODE_REQUEST = """
+            {"model":"claude-sonnet-cc","max_tokens":32000,"stream":true,"temperature":1,
+             "system":[{"type":"text","text":"You are Claude Code, Anthropic's official CLI for Claude.",
+                        "cache_control":{"type":"ephemeral"}},
+                       {"type":"text","text":"Working directory: /repo","cache_control":{"type":"ephemeral"}}],
+             "messages":[
+               {"role":"user","content":[{"type":"text","text":"<system-reminder>context</system-reminder>"},
+                 {"type":"text","text":"List the files","cache_control":{"type":"ephemeral"}}]},
+               {"role":"assistant","content":[{"type":"thinking","thinking":"I should list them.","signature":"c2ln"},
+                 {"type":"text","text":"Listing."},
+                 {"type":"tool_use","id":"toolu_01","name":"Bash","input":{"command":"ls"}}]},
+               {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_01",
+                   "content":[{"type":"text","text":"a.txt\\nb.txt"}],"cache_control":{"type":"ephemeral"}},
+                 {"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},
+                 {"type":"image","source":{"type":"url","url":"https://example.com/cat.png"}},
+                 {"type":"text","text":"Now read a.txt"}]}],
+             "tools":[{"name":"Bash","description":"Run a command",
+                       "input_schema":{"type":"object","properties":{"command":{"type":"string"}},"required":["command"]},
+                       "cache_control":{"type":"ephemeral"}},
+                      {"type":"web_search_20250305","name":"web_search","max_uses":5}],
+             "tool_choice":{"type":"auto","disable_parallel_tool_use":true},
+             "thinking":{"type":"enabled","budget_tokens":31999},
+             "metadata":{"user_id":"user_abc_account_x_session_y"},
+             "stop_sequences":["</done>"],
+             "top_k":40}
+            """;
+
+    static final String TRANSLATED = """
+            {"model":"o3-mini",
+             "messages":[
+               {"role":"system","content":"You are Claude Code, Anthropic's official CLI for Claude.\\nWorking directory: /repo"},
+               {"role":"user","content":[{"type":"text","text":"<system-reminder>context</system-reminder>"},
+                 {"type":"text","text":"List the files"}]},
+               {"role":"assistant","content":"Listing.","tool_calls":[{"id":"toolu_01","type":"function",
+                 "function":{"name":"Bash","arguments":"{\\"command\\":\\"ls\\"}"}}]},
+               {"role":"tool","tool_call_id":"toolu_01","content":"a.txt\\nb.txt"},
+               {"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}},
+                 {"type":"image_url","image_url":{"url":"https://example.com/cat.png"}},
+                 {"type":"text","text":"Now read a.txt"}]}],
+             "max_completion_tokens":32000,
+             "temperature":1,
+             "stop":["</done>"],
+             "user":"user_abc_account_x_session_y",
+             "tools":[{"type":"function","function":{"name":"Bash","description":"Run a command",
+                 "parameters":{"type":"object","properties":{"command":{"type":"string"}},"required":["command"]}}}],
+             "tool_choice":"auto",
+             "parallel_tool_calls":false,
+             "reasoning_effort":"high",
+             "stream":true,
+             "stream_options":{"include_usage":true}}
+            """;
+
+    @Test
+    void aClaudeCodeShapedRequestIsTranslatedFieldByFieldAndStreamedBackAsAnthropicEvents() throws Exception {
+        Token t = g.userWithToken(START);
+        PricedGateway.ok(g.gw().admin("POST", "/api/channel/", json("name", "o3", "type", "openai",
+                "base_url", mock.baseUrl(), "key", "sk-o3", "models", "claude-sonnet-cc",
+                "model_mapping", java.util.Map.of("claude-sonnet-cc", "o3-mini"))));
+        String models = String.join(",", List.of(GPT, CLAUDE, DUAL, "claude-sonnet-cc").stream()
+                .map(m -> "\"" + m + "\":%s").toList());
+        PricedGateway.ok(g.gw().admin("PUT", "/api/option/", json("key", PricingConfig.MODEL_RATIO,
+                "value", "{" + models.formatted(1, 1, 1, 1) + "}")));
+        PricedGateway.ok(g.gw().admin("PUT", "/api/option/", json("key", PricingConfig.COMPLETION_RATIO,
+                "value", "{" + models.formatted(4, 4, 4, 4) + "}")));
+        mock.usage(300, 9).toolCall("Bash", "{\"command\":\"cat a.txt\"}");
+
+        var http = java.net.http.HttpClient.newHttpClient();
+        var answer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(g.baseUrl() + "/v1/messages"))
+                .header("x-api-key", t.key()).header("anthropic-version", "2023-06-01")
+                .header("anthropic-beta", "interleaved-thinking-2025-05-14").header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(CLAUDE_CODE_REQUEST)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        RecordedRequest up = mock.lastRequest();
+        assertThat(up.path()).isEqualTo("/v1/chat/completions");
+        assertThat(up.header("authorization")).isEqualTo("Bearer sk-o3");
+        assertThat(up.json()).isEqualTo(dev.creditgate.gateway.support.RunningGateway.JSON.readTree(TRANSLATED));
+        // the answer: Anthropic events in order, the tool's input in input_json_delta pieces
+        List<String> events = new ArrayList<>();
+        List<JsonNode> data = new ArrayList<>();
+        for (String frame : answer.body().split("\n\n")) {
+            String[] lines = frame.split("\n");
+            assertThat(lines[0]).startsWith("event: ");
+            events.add(lines[0].substring(7));
+            data.add(dev.creditgate.gateway.support.RunningGateway.JSON.readTree(lines[1].substring(6)));
+        }
+        assertThat(events).containsExactly("message_start", "content_block_start", "content_block_delta",
+                "content_block_delta", "content_block_delta", "content_block_delta", "content_block_delta",
+                "content_block_stop", "content_block_start", "content_block_delta", "content_block_delta",
+                "content_block_stop", "message_delta", "message_stop");
+        assertThat(data.get(1).path("content_block").path("type").asString()).isEqualTo("text");
+        assertThat(data.get(8).path("index").asInt()).isEqualTo(1);
+        assertThat(data.get(8).path("content_block").path("type").asString()).isEqualTo("tool_use");
+        assertThat(data.get(8).path("content_block").path("name").asString()).isEqualTo("Bash");
+        assertThat(data.get(9).path("delta").path("type").asString()).isEqualTo("input_json_delta");
+        assertThat(data.get(9).path("delta").path("partial_json").asString()
+                + data.get(10).path("delta").path("partial_json").asString()).isEqualTo("{\"command\":\"cat a.txt\"}");
+        assertThat(data.get(12).path("delta").path("stop_reason").asString()).isEqualTo("tool_use");
+        assertThat(data.get(12).path("usage").path("input_tokens").asInt()).isEqualTo(300);
+        assertThat(data.get(12).path("usage").path("output_tokens").asInt()).isEqualTo(9);
+        assertThat(g.consumeRows(t, 1).getFirst().path("quota").asLong()).isEqualTo(300 + 9 * 4);
     }
 
     // ---- channel choice ---------------------------------------------------------------------------------------

@@ -33,7 +33,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code metadata.user_id} ({@code user}) are kept; {@code top_k} and every {@code cache_control} are dropped.
  * {@code thinking: {type: enabled, budget_tokens}} becomes {@code reasoning_effort} (under 4096 {@code low}, under
  * 16384 {@code medium}, else {@code high}) only for upstream models that take it (names starting with {@code o1},
- * {@code o3}, {@code o4} or {@code gpt-5}): other models answer 400 to it. Streams ask for the usage chunk.
+ * {@code o3}, {@code o4} or {@code gpt-5}): other models answer 400 to it; those models get the limit in
+ * {@code max_completion_tokens} (they refuse {@code max_tokens}). Streams ask for the usage chunk.
  *
  * <p>Answer: {@code reasoning_content} becomes a {@code thinking} block, the content a {@code text} block,
  * each tool call a {@code tool_use} block (arguments parsed; not JSON: an empty input); {@code finish_reason}
@@ -93,7 +94,7 @@ final class MessagesViaChat implements Translation {
         }
         Integer max = limit != null ? limit : intOrNull(a.get("max_tokens"));
         if (max != null) {
-            o.put("max_tokens", max);
+            o.put(reasoningModel(model) ? "max_completion_tokens" : "max_tokens", max); // o-series refuse max_tokens
         }
         for (String field : List.of("temperature", "top_p")) {
             JsonNode v = a.get(field);
@@ -262,12 +263,17 @@ final class MessagesViaChat implements Translation {
         };
     }
 
+    /** OpenAI's reasoning models, which take {@code reasoning_effort} and {@code max_completion_tokens}. */
+    static boolean reasoningModel(String upstreamModel) {
+        String m = upstreamModel.toLowerCase(java.util.Locale.ROOT);
+        return m.startsWith("o1") || m.startsWith("o3") || m.startsWith("o4") || m.startsWith("gpt-5");
+    }
+
     static String reasoningEffort(JsonNode thinking, String upstreamModel) {
         if (thinking == null || !"enabled".equals(thinking.path("type").asString(""))) {
             return null;
         }
-        String m = upstreamModel.toLowerCase(java.util.Locale.ROOT);
-        if (!(m.startsWith("o1") || m.startsWith("o3") || m.startsWith("o4") || m.startsWith("gpt-5"))) {
+        if (!reasoningModel(upstreamModel)) {
             return null;
         }
         int budget = count(thinking.get("budget_tokens"));
