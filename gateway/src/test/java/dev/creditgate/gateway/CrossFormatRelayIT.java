@@ -410,6 +410,28 @@ class CrossFormatRelayIT {
         assertThat(g.consumeRows(t, 1).getFirst().path("quota").asLong()).isEqualTo(300 + 9 * 4);
     }
 
+    @Test
+    void aTranslatedStreamCutMidwayEndsWithAnAnthropicErrorEventAndIsChargedForWhatWasDelivered() throws Exception {
+        Token t = g.userWithToken(START);
+        mock.faultNext(1, dev.creditgate.testkit.Fault.NONE.withCutAfter(2));
+
+        var http = java.net.http.HttpClient.newHttpClient();
+        var answer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(g.baseUrl() + "/v1/messages"))
+                .header("x-api-key", t.key()).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json("model", GPT, "max_tokens", 100,
+                        "stream", true, "messages", List.of(java.util.Map.of("role", "user", "content", "hi")))))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        String body = answer.body();
+        assertThat(body).startsWith("event: message_start\n").contains("\"text\":\"Hello\"", "\"text\":\" from\"")
+                .doesNotContain("message_stop").endsWith("event: error\ndata: {\"type\":\"error\",\"error\":"
+                        + "{\"type\":\"api_error\",\"message\":\"the upstream connection broke off mid-stream\"}}\n\n");
+        JsonNode row = g.consumeRows(t, 1).getFirst(); // no usage came: estimated from the prompt and the text sent
+        assertThat(row.path("completion_tokens").asInt()).isEqualTo(2);
+        assertThat(row.path("quota").asLong()).isEqualTo(row.path("prompt_tokens").asLong() + 2 * 4);
+    }
+
     // ---- channel choice ---------------------------------------------------------------------------------------
 
     @Test

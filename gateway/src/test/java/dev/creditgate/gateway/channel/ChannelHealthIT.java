@@ -29,7 +29,7 @@ import tools.jackson.databind.JsonNode;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChannelHealthIT {
 
-    static final String[] PROPS = {"gateway.channel-health.failures=2", "gateway.channel-health.window=60s",
+    static final String[] PROPS = {"gateway.channel-health.enabled=true", "gateway.channel-health.failures=2", "gateway.channel-health.window=60s",
             "gateway.channel-health.probe-interval=1s", "gateway.channel-health.check-every=200ms",
             "gateway.upstream.max-attempts=1"};
 
