@@ -196,7 +196,7 @@ public class RelayPipeline {
         }
         int status = answer.statusCode();
         if (ChannelHealth.countsAsFailure(status)) {
-            health.failed(channel, "HTTP " + status + ": " + summary(upstreamBody));
+            health.failed(channel, "HTTP " + status); // not the body: an upstream may echo (part of) the key
         }
         byte[] body = relay.errorBody(ex, status, upstreamBody);
         response.setStatus(status);

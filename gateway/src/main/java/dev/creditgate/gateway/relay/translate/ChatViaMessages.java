@@ -28,7 +28,8 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code auto/any/none/tool}, {@code parallel_tool_calls: false} {@code disable_parallel_tool_use}. The output limit
  * ({@code max_completion_tokens}, else {@code max_tokens}, or admission's) goes to {@code max_tokens}, which Anthropic
  * requires: {@value #DEFAULT_MAX_TOKENS} when the request names none. {@code stop} becomes {@code stop_sequences},
- * {@code user} {@code metadata.user_id}; {@code temperature} and {@code top_p} are kept; {@code reasoning_effort}
+ * {@code user} {@code metadata.user_id}; {@code temperature} (above 1, Anthropic's maximum: 1) and {@code top_p} are
+ * kept; empty text parts are left out (Anthropic refuses them); {@code reasoning_effort}
  * {@code low/medium/high} becomes {@code thinking} with a budget of 1024/4096/16384 tokens (below the output limit;
  * not sent when the limit is too small for one).
  *
@@ -119,8 +120,9 @@ final class ChatViaMessages implements Translation {
         o.put("max_tokens", maxTokens);
         for (String field : new String[] {"temperature", "top_p"}) {
             JsonNode v = c.get(field);
-            if (v != null && v.isNumber()) {
-                o.set(field, v);
+            if (v != null && v.isNumber()) { // OpenAI's temperature goes to 2, Anthropic's to 1
+                o.set(field, v.decimalValue().compareTo(java.math.BigDecimal.ONE) > 0
+                        ? json.getNodeFactory().numberNode(1) : v);
             }
         }
         JsonNode stop = c.get("stop");
@@ -181,12 +183,18 @@ final class ChatViaMessages implements Translation {
             return blocks;
         }
         if (content.isString()) {
-            blocks.addObject().put("type", "text").put("text", content.asString());
+            if (!content.asString().isEmpty()) { // Anthropic refuses empty text blocks
+                blocks.addObject().put("type", "text").put("text", content.asString());
+            }
             return blocks;
         }
         for (JsonNode part : content) {
             switch (part.path("type").asString("")) {
-                case "text" -> blocks.addObject().put("type", "text").put("text", part.path("text").asString(""));
+                case "text" -> {
+                    if (!part.path("text").asString("").isEmpty()) {
+                        blocks.addObject().put("type", "text").put("text", part.path("text").asString());
+                    }
+                }
                 case "image_url" -> {
                     JsonNode image = part.get("image_url");
                     String url = image != null && image.isString() ? image.asString() : part.path("image_url")

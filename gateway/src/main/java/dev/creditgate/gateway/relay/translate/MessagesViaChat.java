@@ -177,7 +177,7 @@ final class MessagesViaChat implements Translation {
                 }
             }
             ObjectNode msg = out.addObject().put("role", "assistant");
-            if (text.isEmpty()) {
+            if (text.isEmpty() && !calls.isEmpty()) {
                 msg.putNull("content");
             } else {
                 msg.put("content", String.join("", text));

@@ -80,6 +80,13 @@ class ChatViaMessagesTest {
         assertThat(out.has("stream")).isFalse();
         ObjectNode small = t.messagesRequest(body, "m", 500, false);
         assertThat(small.has("thinking")).as("no budget of at least 1024 fits below 500").isFalse();
+        ObjectNode hot = t.messagesRequest((ObjectNode) JSON.readTree("""
+                {"model":"m","temperature":1.7,"messages":[{"role":"user","content":""},
+                  {"role":"user","content":[{"type":"text","text":""},{"type":"text","text":"y"}]}]}"""),
+                "m", null, false);
+        assertThat(hot.path("temperature").asInt()).as("Anthropic's maximum").isEqualTo(1);
+        assertThat(reparsed(hot.path("messages"))).as("empty text left out").isEqualTo(JSON.readTree(
+                "[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"y\"}]}]"));
         ObjectNode none = t.messagesRequest((ObjectNode) JSON.readTree(
                 "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"), "m", null, false);
         assertThat(none.path("max_tokens").asInt()).isEqualTo(ChatViaMessages.DEFAULT_MAX_TOKENS);
