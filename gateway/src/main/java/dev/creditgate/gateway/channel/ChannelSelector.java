@@ -55,10 +55,15 @@ public class ChannelSelector {
      * {@link #candidates(String, Set, int)}), at most {@code max} in all.
      */
     public List<Channel> candidates(String model, Set<String> types, Set<String> fallbackTypes, int max) {
-        List<List<Channel>> tiers = snapshot.byModel().getOrDefault(model, List.of());
-        List<Channel> out = order(tiers, types, max, ThreadLocalRandom.current());
+        return order(snapshot.byModel().getOrDefault(model, List.of()), types, fallbackTypes, max,
+                ThreadLocalRandom.current());
+    }
+
+    static List<Channel> order(List<List<Channel>> tiers, Set<String> types, Set<String> fallbackTypes, int max,
+                               RandomGenerator random) {
+        List<Channel> out = order(tiers, types, max, random);
         if (out.size() < max && !fallbackTypes.isEmpty()) {
-            out.addAll(order(tiers, fallbackTypes, max - out.size(), ThreadLocalRandom.current()));
+            out.addAll(order(tiers, fallbackTypes, max - out.size(), random));
         }
         return out;
     }

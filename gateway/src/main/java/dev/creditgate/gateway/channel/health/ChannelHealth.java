@@ -38,7 +38,8 @@ import org.springframework.stereotype.Component;
  *       {@code probe-interval}, claims each with a conditional {@code UPDATE} of {@code test_time} (one instance wins
  *       per interval) and sends it one small request (a one-token chat or message for its first model). A 2xx
  *       re-enables it (status 3 -> 1); anything else records the failure as the reason and waits another interval.
- *       Channels disabled by hand (status 2) are never touched.</li>
+ *       Channels disabled by hand (status 2) are never touched. Only types with a probe ({@code openai},
+ *       {@code anthropic}) are disabled automatically.</li>
  * </ul>
  */
 @Component
@@ -83,8 +84,8 @@ public class ChannelHealth implements DisposableBean {
 
     /** An attempt on the channel failed in a way that counts ({@link #countsAsFailure} or a connection error). */
     public void failed(Channel channel, String reason) {
-        if (!settings.enabled()) {
-            return;
+        if (!settings.enabled() || !ProbeRequest.supports(channel.type())) {
+            return; // a channel that no probe could re-enable is not disabled automatically
         }
         long now = clock.millis();
         long windowStart = now - settings.window().toMillis();

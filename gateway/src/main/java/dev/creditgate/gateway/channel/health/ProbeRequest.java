@@ -18,6 +18,11 @@ final class ProbeRequest {
     private ProbeRequest() {
     }
 
+    /** Whether channels of this type can be probed (only those are disabled automatically). */
+    static boolean supports(String type) {
+        return Channel.TYPE_OPENAI.equals(type) || Channel.TYPE_ANTHROPIC.equals(type);
+    }
+
     /** The probe, or null for a channel type without one. */
     static UpstreamRequest of(Channel channel) {
         if (channel.models().isEmpty()) {

@@ -37,15 +37,17 @@ public final class CrossFormatRelay implements WireRelay {
     /** Wraps an endpoint's native relay (which may be made per request, as {@code /v1/messages}'s is). */
     public static final class Factory {
         private final Translation translation;
+        private final Set<String> fallbackTypes;
         private final JsonMapper json;
 
         private Factory(Translation translation, JsonMapper json) {
             this.translation = translation;
+            this.fallbackTypes = Set.of(translation.channelType());
             this.json = json;
         }
 
         public WireRelay wrap(WireRelay nativeRelay) {
-            return new CrossFormatRelay(nativeRelay, translation, json);
+            return new CrossFormatRelay(nativeRelay, translation, fallbackTypes, json);
         }
     }
 
@@ -61,11 +63,14 @@ public final class CrossFormatRelay implements WireRelay {
 
     private final WireRelay nativeRelay;
     private final Translation translation;
+    private final Set<String> fallbackTypes;
     private final JsonMapper json;
 
-    private CrossFormatRelay(WireRelay nativeRelay, Translation translation, JsonMapper json) {
+    private CrossFormatRelay(WireRelay nativeRelay, Translation translation, Set<String> fallbackTypes,
+                             JsonMapper json) {
         this.nativeRelay = nativeRelay;
         this.translation = translation;
+        this.fallbackTypes = fallbackTypes;
         this.json = json;
     }
 
@@ -85,7 +90,7 @@ public final class CrossFormatRelay implements WireRelay {
 
     @Override
     public Set<String> fallbackChannelTypes() {
-        return Set.of(translation.channelType());
+        return fallbackTypes;
     }
 
     @Override
