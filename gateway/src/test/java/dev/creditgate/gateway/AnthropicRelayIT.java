@@ -244,8 +244,8 @@ class AnthropicRelayIT {
     @Test
     void otherRefusalsComeInAnthropicsShape() {
         Token t = g.userWithToken(1_000_000);
-        // a model served only by an openai channel is not sent to it in the Anthropic format
-        assertAnthropicError(raw(RunningGateway.json("model", OPENAI_ONLY, "max_tokens", 16, "messages",
+        // a model no channel serves (one served only by an openai channel is translated: CrossFormatRelayIT)
+        assertAnthropicError(raw(RunningGateway.json("model", "no-such-model", "max_tokens", 16, "messages",
                 List.of(java.util.Map.of("role", "user", "content", "hi"))), "x-api-key", t.key()), 503, "api_error");
         assertAnthropicError(raw("{not json", "x-api-key", t.key()), 400, "invalid_request_error");
         assertAnthropicError(raw("{\"max_tokens\":5}", "x-api-key", t.key()), 400, "invalid_request_error");

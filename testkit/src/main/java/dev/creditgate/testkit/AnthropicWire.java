@@ -9,13 +9,24 @@ final class AnthropicWire {
     }
 
     static String message(Call call) {
+        return message(call, null);
+    }
+
+    /** With {@code tool} (may be null): a {@code tool_use} block after the text, stop reason {@code tool_use}. */
+    static String message(Call call, ToolCall toolOrNull) {
+        ToolCall tool = call.truncated() ? null : toolOrNull;
         StringBuilder sb = new StringBuilder(480);
         sb.append("{\"id\":\"").append(Call.randomId("msg_01", 22, false))
                 .append("\",\"type\":\"message\",\"role\":\"assistant\",\"model\":");
         Json.str(sb, call.model());
         sb.append(",\"content\":[{\"type\":\"text\",\"text\":");
         Json.str(sb, call.text());
-        sb.append("}],\"stop_reason\":\"").append(stopReason(call)).append("\",\"stop_sequence\":null");
+        sb.append('}');
+        if (tool != null) {
+            sb.append(",{\"type\":\"tool_use\",\"id\":\"toolu_").append(tool.id()).append("\",\"name\":");
+            Json.str(sb, tool.name()).append(",\"input\":").append(tool.arguments()).append('}');
+        }
+        sb.append("],\"stop_reason\":\"").append(stopReason(call, tool)).append("\",\"stop_sequence\":null");
         if (!call.omitUsage()) {
             sb.append(",\"usage\":");
             usage(sb, call, call.completionTokens(), true);
@@ -24,6 +35,11 @@ final class AnthropicWire {
     }
 
     static void messageStream(Call call, Sse sse) {
+        messageStream(call, sse, null);
+    }
+
+    /** With {@code tool} (may be null): a second block, {@code tool_use}, its input in two {@code input_json_delta}s. */
+    static void messageStream(Call call, Sse sse, ToolCall tool) {
         StringBuilder start = new StringBuilder(400);
         start.append("{\"type\":\"message_start\",\"message\":{\"id\":\"").append(Call.randomId("msg_01", 22, false))
                 .append("\",\"type\":\"message\",\"role\":\"assistant\",\"model\":");
@@ -42,8 +58,23 @@ final class AnthropicWire {
             sse.content("content_block_delta", sb.toString());
         }
         sse.event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":0}");
+        boolean withTool = tool != null && !call.truncated();
+        if (withTool) {
+            StringBuilder sb = new StringBuilder("{\"type\":\"content_block_start\",\"index\":1,\"content_block\":")
+                    .append("{\"type\":\"tool_use\",\"id\":\"toolu_").append(tool.id()).append("\",\"name\":");
+            Json.str(sb, tool.name()).append(",\"input\":{}}}");
+            sse.event("content_block_start", sb.toString());
+            for (String piece : tool.pieces()) {
+                StringBuilder p = new StringBuilder("{\"type\":\"content_block_delta\",\"index\":1,\"delta\":")
+                        .append("{\"type\":\"input_json_delta\",\"partial_json\":");
+                Json.str(p, piece).append("}}");
+                sse.event("content_block_delta", p.toString());
+            }
+            sse.event("content_block_stop", "{\"type\":\"content_block_stop\",\"index\":1}");
+        }
         StringBuilder delta = new StringBuilder(240);
-        delta.append("{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"").append(stopReason(call))
+        delta.append("{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"")
+                .append(stopReason(call, withTool ? tool : null))
                 .append("\",\"stop_sequence\":null}");
         if (!call.omitUsage()) {
             delta.append(",\"usage\":");
@@ -57,8 +88,8 @@ final class AnthropicWire {
         return "{\"input_tokens\":" + inputTokens + "}";
     }
 
-    private static String stopReason(Call call) {
-        return call.truncated() ? "max_tokens" : "end_turn";
+    private static String stopReason(Call call, ToolCall tool) {
+        return call.truncated() ? "max_tokens" : tool != null ? "tool_use" : "end_turn";
     }
 
     /** Anthropic's usage: {@code input_tokens} is the uncached part of the prompt. */

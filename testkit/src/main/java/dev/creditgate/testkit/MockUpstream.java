@@ -118,6 +118,7 @@ public final class MockUpstream implements AutoCloseable {
     private volatile OutputLimit outputLimit = OutputLimit.DEFAULTS;
     private volatile OutputLimit baselineOutputLimit = OutputLimit.DEFAULTS;
     private volatile Call.Cache cache = Call.Cache.NONE;
+    private volatile ToolCall toolCall;
     private final ConcurrentLinkedQueue<Fault> nextFaults = new ConcurrentLinkedQueue<>();
 
     private final LongAdder calls = new LongAdder();
@@ -233,6 +234,17 @@ public final class MockUpstream implements AutoCloseable {
                     + " (expected: >= 0)");
         }
         cache = new Call.Cache(read, write, write1h);
+        return this;
+    }
+
+    /**
+     * Answer chat and messages requests that offer tools (and whose last message is not a tool result) with the reply
+     * text and then one call of {@code name} with {@code argumentsJson} (a JSON object), finishing with
+     * {@code tool_calls} / {@code tool_use}; streams send the arguments in two deltas. Null name: no tool calls (the
+     * default; {@link #reset()} too).
+     */
+    public MockUpstream toolCall(String name, String argumentsJson) {
+        toolCall = name == null ? null : new ToolCall(name, argumentsJson, Call.randomId("", 24, false));
         return this;
     }
 
@@ -401,6 +413,7 @@ public final class MockUpstream implements AutoCloseable {
             outputLimit = baselineOutputLimit;
         }
         cache = Call.Cache.NONE;
+        toolCall = null;
         clearFaults();
         return resetStats();
     }
@@ -677,13 +690,14 @@ public final class MockUpstream implements AutoCloseable {
             return;
         }
         Call call = call(route, model, request, s, f);
+        ToolCall tool = toolCall != null && toolCall.appliesTo(request) ? toolCall : null;
         switch (route) {
             case CHAT -> {
                 if (stream) {
                     boolean includeUsage = Json.bool(request.path("stream_options").get("include_usage"), false);
-                    stream(ex, f, sse -> OpenAiWire.chatStream(call, sse, includeUsage));
+                    stream(ex, f, sse -> OpenAiWire.chatStream(call, sse, includeUsage, tool));
                 } else {
-                    sendJson(ex, 200, OpenAiWire.chatCompletion(call));
+                    sendJson(ex, 200, OpenAiWire.chatCompletion(call, tool));
                 }
             }
             case RESPONSES -> {
@@ -695,9 +709,9 @@ public final class MockUpstream implements AutoCloseable {
             }
             case MESSAGES -> {
                 if (stream) {
-                    stream(ex, f, sse -> AnthropicWire.messageStream(call, sse));
+                    stream(ex, f, sse -> AnthropicWire.messageStream(call, sse, tool));
                 } else {
-                    sendJson(ex, 200, AnthropicWire.message(call));
+                    sendJson(ex, 200, AnthropicWire.message(call, tool));
                 }
             }
             case COUNT_TOKENS -> sendJson(ex, 200, AnthropicWire.countTokens(call.promptTokens()));

@@ -19,6 +19,12 @@ final class OpenAiWire {
     // ---- chat completions ----------------------------------------------------------------
 
     static String chatCompletion(Call call) {
+        return chatCompletion(call, null);
+    }
+
+    /** With {@code tool} (may be null): the text, then the tool call, finish reason {@code tool_calls}. */
+    static String chatCompletion(Call call, ToolCall toolOrNull) {
+        ToolCall tool = call.truncated() ? null : toolOrNull;
         StringBuilder sb = new StringBuilder(640);
         sb.append("{\"id\":");
         Json.str(sb, Call.randomId("chatcmpl-", 29, false));
@@ -26,8 +32,14 @@ final class OpenAiWire {
         Json.str(sb, call.model());
         sb.append(",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":");
         Json.str(sb, call.text());
-        sb.append(",\"refusal\":null,\"annotations\":[]},\"logprobs\":null,\"finish_reason\":\"")
-                .append(call.truncated() ? "length" : "stop").append("\"}]");
+        sb.append(",\"refusal\":null,\"annotations\":[]");
+        if (tool != null) {
+            sb.append(",\"tool_calls\":[{\"id\":\"call_").append(tool.id()).append("\",\"type\":\"function\",")
+                    .append("\"function\":{\"name\":");
+            Json.str(sb, tool.name()).append(",\"arguments\":");
+            Json.str(sb, tool.arguments()).append("}}]");
+        }
+        sb.append("},\"logprobs\":null,\"finish_reason\":\"").append(finishReason(call, tool)).append("\"}]");
         if (!call.omitUsage()) {
             sb.append(",\"usage\":");
             chatUsage(sb, call);
@@ -36,7 +48,16 @@ final class OpenAiWire {
         return sb.toString();
     }
 
+    private static String finishReason(Call call, ToolCall tool) {
+        return call.truncated() ? "length" : tool != null ? "tool_calls" : "stop";
+    }
+
     static void chatStream(Call call, Sse sse, boolean includeUsage) {
+        chatStream(call, sse, includeUsage, null);
+    }
+
+    /** With {@code tool} (may be null): after the content, the call's id and name, then its arguments in two deltas. */
+    static void chatStream(Call call, Sse sse, boolean includeUsage, ToolCall tool) {
         boolean usageChunk = includeUsage && !call.omitUsage();
         StringBuilder head = new StringBuilder(200);
         head.append("{\"id\":");
@@ -57,8 +78,20 @@ final class OpenAiWire {
             Json.str(sb, chunk).append("},\"logprobs\":null,\"finish_reason\":null}").append(suffix);
             sse.content(null, sb.toString());
         }
+        if (tool != null && !call.truncated()) {
+            StringBuilder sb = new StringBuilder(prefix).append("{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,")
+                    .append("\"id\":\"call_").append(tool.id()).append("\",\"type\":\"function\",\"function\":{\"name\":");
+            Json.str(sb, tool.name()).append(",\"arguments\":\"\"}}]},\"logprobs\":null,\"finish_reason\":null}");
+            sse.event(null, sb.append(suffix).toString());
+            for (String piece : tool.pieces()) {
+                StringBuilder p = new StringBuilder(prefix)
+                        .append("{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":");
+                Json.str(p, piece).append("}}]},\"logprobs\":null,\"finish_reason\":null}");
+                sse.event(null, p.append(suffix).toString());
+            }
+        }
         sse.event(null, prefix + "{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\""
-                + (call.truncated() ? "length" : "stop") + "\"}" + suffix);
+                + finishReason(call, tool) + "\"}" + suffix);
         if (usageChunk) {
             StringBuilder sb = new StringBuilder(prefix.length() + 300).append(prefix).append("],\"usage\":");
             chatUsage(sb, call);

@@ -28,7 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Channels: {@code POST /api/channel/ {name, type, base_url, key, models, model_mapping, priority, weight, status}}
  * (also new-api's wrapped form {@code {mode, channel: {...}}}), {@code GET /api/channel/?p=&page_size=},
  * {@code GET /api/channel/:id}, {@code PUT /api/channel/ {id, ...}} (only present fields change),
- * {@code DELETE /api/channel/:id}. The upstream key is never shown back.
+ * {@code DELETE /api/channel/:id}. The upstream key is never shown back. Each channel shows its health:
+ * {@code status} (3 = disabled automatically, see {@code ChannelHealth}), {@code status_reason}, {@code status_time},
+ * {@code test_time}, {@code response_time} and new-api's {@code other_info} ({@code {status_reason, status_time}}).
  */
 @RestController
 @RequestMapping("/api/channel")
@@ -48,12 +50,22 @@ class ChannelController {
             @JsonProperty("model_mapping") String modelMapping,
             long priority, int weight, int status,
             @JsonProperty("used_quota") long usedQuota,
-            @JsonProperty("created_time") long createdTime) {
+            @JsonProperty("created_time") long createdTime,
+            @JsonProperty("status_reason") String statusReason,
+            @JsonProperty("status_time") long statusTime,
+            @JsonProperty("test_time") long testTime,
+            @JsonProperty("response_time") int responseTime,
+            @JsonProperty("other_info") String otherInfo) {
 
-        static ChannelView of(Channel c) {
+        static ChannelView of(ChannelRepository.Listed l) {
+            Channel c = l.channel();
+            Map<String, Object> other = new LinkedHashMap<>(); // new-api keeps these two in other_info
+            other.put("status_reason", l.statusReason());
+            other.put("status_time", l.statusTime());
             return new ChannelView(c.id(), c.type(), c.name(), c.baseUrl(), "********", String.join(",", c.models()),
                     JSON.writeValueAsString(c.modelMapping()), c.priority(), c.weight(), c.status(), c.usedQuota(),
-                    c.createdTime());
+                    c.createdTime(), l.statusReason(), l.statusTime(), l.testTime(), l.responseTime(),
+                    JSON.writeValueAsString(other));
         }
     }
 
@@ -86,7 +98,7 @@ class ChannelController {
         }
         long id = channels.insert(c);
         selector.refresh();
-        return ApiResponse.ok(ChannelView.of(channels.find(id).orElseThrow()));
+        return ApiResponse.ok(ChannelView.of(channels.findListed(id).orElseThrow()));
     }
 
     @GetMapping("/{id}")
@@ -137,7 +149,10 @@ class ChannelController {
             set.put("weight", (int) JsonBody.range("weight", body.getInt("weight"), 0, 1_000_000));
         }
         if (body.has("status")) {
-            set.put("status", (int) JsonBody.range("status", body.getInt("status"), 1, 3));
+            int status = (int) JsonBody.range("status", body.getInt("status"), 1, 3);
+            set.put("status", status);
+            set.put("status_reason", status == Channel.ENABLED ? "" : "set by the management API");
+            set.put("status_time", clock.instant().getEpochSecond());
         }
         if (channels.update(id, set) == 0) {
             throw GatewayException.notFound("channel " + id + " not found");
@@ -155,8 +170,8 @@ class ChannelController {
         return ApiResponse.ok(null);
     }
 
-    private Channel find(long id) {
-        return channels.find(id).orElseThrow(() -> GatewayException.notFound("channel " + id + " not found"));
+    private ChannelRepository.Listed find(long id) {
+        return channels.findListed(id).orElseThrow(() -> GatewayException.notFound("channel " + id + " not found"));
     }
 
     private static JsonBody unwrap(JsonBody body) {

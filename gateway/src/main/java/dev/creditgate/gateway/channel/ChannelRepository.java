@@ -15,7 +15,7 @@ import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
 @Repository
-class ChannelRepository {
+public class ChannelRepository {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -24,6 +24,20 @@ class ChannelRepository {
             rs.getString("api_key"), splitModels(rs.getString("models")), mapping(rs.getString("model_mapping")),
             rs.getLong("priority"), rs.getInt("weight"), rs.getInt("status"), rs.getLong("used_quota"),
             rs.getLong("created_time"));
+
+    /**
+     * A channel as the management API lists it: with its health columns.
+     *
+     * @param statusReason why the status last changed (an automatic disable names the failures), or empty
+     * @param statusTime   when it changed (epoch seconds), 0 if never
+     * @param testTime     when the channel was last tested by a probe (epoch seconds), 0 if never
+     * @param responseTime how long that probe took (ms)
+     */
+    record Listed(Channel channel, String statusReason, long statusTime, long testTime, int responseTime) {}
+
+    private static final RowMapper<Listed> LISTED = (rs, n) -> new Listed(ROW.mapRow(rs, n),
+            rs.getString("status_reason"), rs.getLong("status_time"), rs.getLong("test_time"),
+            rs.getInt("response_time"));
 
     private final JdbcClient jdbc;
 
@@ -43,7 +57,7 @@ class ChannelRepository {
         return keys.getKeyAs(Number.class).longValue();
     }
 
-    Optional<Channel> find(long id) {
+    public Optional<Channel> find(long id) {
         return jdbc.sql("SELECT * FROM channels WHERE id = ?").param(id).query(ROW).optional();
     }
 
@@ -51,8 +65,13 @@ class ChannelRepository {
         return jdbc.sql("SELECT * FROM channels ORDER BY id").query(ROW).list();
     }
 
-    List<Channel> page(int offset, int limit) {
-        return jdbc.sql("SELECT * FROM channels ORDER BY id DESC LIMIT ? OFFSET ?").params(limit, offset).query(ROW).list();
+    List<Listed> page(int offset, int limit) {
+        return jdbc.sql("SELECT * FROM channels ORDER BY id DESC LIMIT ? OFFSET ?").params(limit, offset)
+                .query(LISTED).list();
+    }
+
+    Optional<Listed> findListed(long id) {
+        return jdbc.sql("SELECT * FROM channels WHERE id = ?").param(id).query(LISTED).optional();
     }
 
     long count() {

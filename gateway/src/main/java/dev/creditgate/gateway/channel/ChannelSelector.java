@@ -50,6 +50,24 @@ public class ChannelSelector {
         return order(snapshot.byModel().getOrDefault(model, List.of()), types, max, ThreadLocalRandom.current());
     }
 
+    /**
+     * The channels of {@code types} first, then those of {@code fallbackTypes} (each part in the order of
+     * {@link #candidates(String, Set, int)}), at most {@code max} in all.
+     */
+    public List<Channel> candidates(String model, Set<String> types, Set<String> fallbackTypes, int max) {
+        return order(snapshot.byModel().getOrDefault(model, List.of()), types, fallbackTypes, max,
+                ThreadLocalRandom.current());
+    }
+
+    static List<Channel> order(List<List<Channel>> tiers, Set<String> types, Set<String> fallbackTypes, int max,
+                               RandomGenerator random) {
+        List<Channel> out = order(tiers, types, max, random);
+        if (out.size() < max && !fallbackTypes.isEmpty()) {
+            out.addAll(order(tiers, fallbackTypes, max - out.size(), random));
+        }
+        return out;
+    }
+
     /** The models served by at least one enabled channel of the given types, sorted. */
     public Set<String> models(Set<String> types) {
         Set<String> out = new java.util.TreeSet<>();

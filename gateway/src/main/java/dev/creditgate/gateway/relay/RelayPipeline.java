@@ -17,6 +17,7 @@ import dev.creditgate.gateway.admission.Settled;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.channel.ChannelSelector;
+import dev.creditgate.gateway.channel.health.ChannelHealth;
 import dev.creditgate.gateway.token.TokenAuthenticator;
 import dev.creditgate.gateway.web.ErrorCode;
 import dev.creditgate.gateway.web.GatewayException;
@@ -57,12 +58,13 @@ public class RelayPipeline {
     private final UpstreamClient upstream;
     private final RequestRecorder recorder;
     private final MeterRegistry metrics;
+    private final ChannelHealth health;
     private final int maxAttempts;
     private final ConcurrentHashMap<TimerKey, Timer> upstreamTimers = new ConcurrentHashMap<>();
 
     RelayPipeline(TokenAuthenticator authenticator, RequestBodyReader bodyReader, ChannelSelector channels,
                   Admission admission, UpstreamClient upstream, RequestRecorder recorder, MeterRegistry metrics,
-                  GatewayProperties properties) {
+                  ChannelHealth health, GatewayProperties properties) {
         this.authenticator = authenticator;
         this.bodyReader = bodyReader;
         this.channels = channels;
@@ -70,6 +72,7 @@ public class RelayPipeline {
         this.upstream = upstream;
         this.recorder = recorder;
         this.metrics = metrics;
+        this.health = health;
         this.maxAttempts = properties.upstream().maxAttempts();
     }
 
@@ -89,7 +92,8 @@ public class RelayPipeline {
         }
         try {
             authenticator.checkModel(ex.auth(), ex.model());
-            List<Channel> candidates = channels.candidates(ex.model(), relay.channelTypes(), maxAttempts);
+            List<Channel> candidates = channels.candidates(ex.model(), relay.channelTypes(),
+                    relay.fallbackChannelTypes(), maxAttempts);
             if (candidates.isEmpty()) {
                 throw new GatewayException(ErrorCode.MODEL_NOT_FOUND,
                         "no available channel for model " + ex.model(), "model");
@@ -120,6 +124,7 @@ public class RelayPipeline {
                 timeUpstream(ex, channel, "error", t0);
                 lastFailure = "channel " + channel.id() + ": " + describe(e);
                 log.warn("request {}: {} (failing over: {})", ex.requestId(), lastFailure, !last);
+                health.failed(channel, describe(e));
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -134,20 +139,25 @@ public class RelayPipeline {
                 } catch (IOException e) { // nothing reached the client: another channel may still answer
                     lastFailure = "channel " + channel.id() + ": answer unreadable: " + describe(e);
                     log.warn("request {}: {} (failing over: {})", ex.requestId(), lastFailure, !last);
+                    health.failed(channel, "answer unreadable: " + describe(e));
                     continue;
                 } finally {
                     answer.body().close(); // no-op after a complete read; drops the connection otherwise
                 }
+                health.succeeded(channel);
                 settleAndRecord(ex, admitted, usage, channel, response.getStatus());
                 return;
             }
             if ((status == 429 || status >= 500) && !last) {
                 answer.body().close(); // not drained: the connection is dropped
+                if (ChannelHealth.countsAsFailure(status)) {
+                    health.failed(channel, "HTTP " + status);
+                }
                 lastFailure = "channel " + channel.id() + ": HTTP " + status;
                 log.warn("request {}: {} (failing over)", ex.requestId(), lastFailure);
                 continue;
             }
-            passThroughError(ex, answer, response, channel);
+            passThroughError(ex, relay, answer, response, channel);
             return;
         }
         throw new GatewayException(ErrorCode.UPSTREAM_UNAVAILABLE, "no upstream could be reached after "
@@ -176,19 +186,25 @@ public class RelayPipeline {
     }
 
     /** Upstream errors pass through with their status and body (bounded); no settlement, a type-5 log row. */
-    private void passThroughError(RelayExchange ex, HttpResponse<InputStream> answer, HttpServletResponse response,
-                                  Channel channel) throws IOException {
-        byte[] body;
+    private void passThroughError(RelayExchange ex, WireRelay relay, HttpResponse<InputStream> answer,
+                                  HttpServletResponse response, Channel channel) throws IOException {
+        byte[] upstreamBody;
         try (InputStream in = answer.body()) {
-            body = in.readNBytes(MAX_ERROR_BODY);
+            upstreamBody = in.readNBytes(MAX_ERROR_BODY);
         } catch (IOException e) {
-            body = new byte[0];
+            upstreamBody = new byte[0];
         }
         int status = answer.statusCode();
+        if (ChannelHealth.countsAsFailure(status)) {
+            health.failed(channel, "HTTP " + status); // not the body: an upstream may echo (part of) the key
+        }
+        byte[] body = relay.errorBody(ex, status, upstreamBody);
         response.setStatus(status);
-        response.setContentType(answer.headers().firstValue("Content-Type").orElse("application/json"));
+        response.setContentType(body == upstreamBody
+                ? answer.headers().firstValue("Content-Type").orElse("application/json") : "application/json");
         response.setContentLength(body.length);
-        recorder.failed(ex, "upstream channel " + channel.id() + " answered HTTP " + status + ": " + summary(body));
+        recorder.failed(ex, "upstream channel " + channel.id() + " answered HTTP " + status + ": "
+                + summary(upstreamBody));
         recorder.count(ex, status);
         try {
             response.getOutputStream().write(body);

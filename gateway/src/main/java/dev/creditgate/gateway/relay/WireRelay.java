@@ -22,6 +22,19 @@ public interface WireRelay {
     /** The channel types that speak this endpoint's wire format. */
     Set<String> channelTypes();
 
+    /**
+     * Channel types that serve this endpoint through translation when no channel of {@link #channelTypes()} does
+     * (tried after those); none by default.
+     */
+    default Set<String> fallbackChannelTypes() {
+        return Set.of();
+    }
+
+    /** The body of an upstream error answer as the client gets it: the upstream's own by default. */
+    default byte[] errorBody(RelayExchange exchange, int status, byte[] upstreamBody) {
+        return upstreamBody;
+    }
+
     /** Whether the client asked for a stream. */
     default boolean isStream(ObjectNode body) {
         var s = body.get("stream");

@@ -41,6 +41,26 @@ class ChannelSelectorTest {
     }
 
     @Test
+    void channelsOfTheFallbackTypeComeAfterEveryNativeOneWhateverTheirPriority() {
+        var snapshot = ChannelSelector.build(List.of(
+                channel(1, "openai", 0, 1, 1, "m"),
+                channel(2, "anthropic", 99, 1, 1, "m"),
+                channel(3, "openai", 10, 1, 1, "m"),
+                channel(4, "anthropic", 5, 1, 1, "m"),
+                channel(5, "anthropic", 50, 1, 1, "only-anthropic")));
+        var random = new SplittableRandom(3);
+        Set<String> anthropic = Set.of(Channel.TYPE_ANTHROPIC);
+        assertThat(ChannelSelector.order(snapshot.byModel().get("m"), OPENAI, anthropic, 10, random))
+                .extracting(Channel::id).containsExactly(3L, 1L, 2L, 4L);
+        assertThat(ChannelSelector.order(snapshot.byModel().get("m"), OPENAI, anthropic, 3, random))
+                .extracting(Channel::id).containsExactly(3L, 1L, 2L);
+        assertThat(ChannelSelector.order(snapshot.byModel().get("m"), OPENAI, Set.of(), 10, random))
+                .extracting(Channel::id).containsExactly(3L, 1L);
+        assertThat(ChannelSelector.order(snapshot.byModel().get("only-anthropic"), OPENAI, anthropic, 3, random))
+                .extracting(Channel::id).containsExactly(5L);
+    }
+
+    @Test
     void weightsShareTheFirstPickInsideATier() {
         var snapshot = ChannelSelector.build(List.of(channel(1, "openai", 0, 1, 1, "m"), channel(2, "openai", 0, 3, 1, "m")));
         var random = new SplittableRandom(42);

@@ -63,6 +63,11 @@ public final class RunningGateway implements AutoCloseable {
                 "gateway.admin-token=" + ADMIN_TOKEN,
                 "logging.level.root=WARN"));
         props.addAll(List.of(extraProperties));
+        // Channel health would disable the channels of tests that inject repeated upstream failures on purpose:
+        // off unless the test sets it (ChannelHealthIT).
+        if (props.stream().noneMatch(p -> p.startsWith("gateway.channel-health.enabled="))) {
+            props.add("gateway.channel-health.enabled=false");
+        }
         return props;
     }
 

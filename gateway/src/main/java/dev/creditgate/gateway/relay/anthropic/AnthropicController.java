@@ -9,6 +9,7 @@ import dev.creditgate.gateway.pricing.TokenCounter;
 import dev.creditgate.gateway.relay.RelayPipeline;
 import dev.creditgate.gateway.relay.RequestBodyReader;
 import dev.creditgate.gateway.relay.UpstreamClient;
+import dev.creditgate.gateway.relay.translate.CrossFormatRelay;
 import dev.creditgate.gateway.token.TokenAuthenticator;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -18,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The Anthropic-compatible routes (Claude Code, the Anthropic SDKs): {@code POST /v1/messages} and
- * {@code POST /v1/messages/count_tokens}. Keys are accepted in {@code x-api-key} and in {@code Authorization: Bearer};
+ * {@code POST /v1/messages/count_tokens}. {@code /v1/messages} is served by {@code anthropic} channels, else by
+ * {@code openai} ones through translation ({@link CrossFormatRelay}). Keys are accepted in {@code x-api-key} and in {@code Authorization: Bearer};
  * errors come in Anthropic's shape ({@code GatewayExceptionHandler} renders every {@code /v1/messages*} path that way).
  */
 @RestController
@@ -26,18 +28,20 @@ class AnthropicController {
 
     private final RelayPipeline pipeline;
     private final AnthropicRelay messages;
+    private final CrossFormatRelay.Factory viaOpenAi;
     private final CountTokens countTokens;
 
     AnthropicController(RelayPipeline pipeline, UpstreamClient upstream, JsonMapper json,
                         TokenAuthenticator authenticator, RequestBodyReader bodyReader, ChannelSelector channels) {
         this.pipeline = pipeline;
         this.messages = new AnthropicRelay(json);
+        this.viaOpenAi = CrossFormatRelay.messagesViaChat(json);
         this.countTokens = new CountTokens(authenticator, bodyReader, channels, upstream, json, TokenCounter.shared());
     }
 
     @PostMapping("/v1/messages")
     void messages(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        pipeline.handle(request, response, forClient(request));
+        pipeline.handle(request, response, viaOpenAi.wrap(forClient(request)));
     }
 
     @PostMapping(CountTokens.PATH)

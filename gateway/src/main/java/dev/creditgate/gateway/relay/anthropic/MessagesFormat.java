@@ -27,7 +27,7 @@ import tools.jackson.databind.json.JsonMapper;
  * input. An upstream that breaks off mid-stream ends the client's stream with an {@code error} event (type
  * {@code api_error}), as Anthropic sends for a failure after the stream started.
  */
-final class MessagesFormat implements WireFormat {
+public final class MessagesFormat implements WireFormat {
 
     private static final byte[] BROKEN_TRAILER = ("event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":"
             + "\"api_error\",\"message\":\"the upstream connection broke off mid-stream\"}}\n\n")
@@ -36,7 +36,7 @@ final class MessagesFormat implements WireFormat {
 
     private final JsonMapper json;
 
-    MessagesFormat(JsonMapper json) {
+    public MessagesFormat(JsonMapper json) {
         this.json = json;
     }
 

@@ -26,7 +26,7 @@ import tools.jackson.databind.node.ObjectNode;
  * as cache reads. Streams: the usage-only chunk is hidden from a client that did not ask for usage, and
  * {@code usage} is stripped from a chunk that also carries choices.
  */
-final class ChatFormat implements WireFormat {
+public final class ChatFormat implements WireFormat {
 
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
 
@@ -38,7 +38,7 @@ final class ChatFormat implements WireFormat {
         this.chat = chat;
     }
 
-    static ChatFormat chat(JsonMapper json) {
+    public static ChatFormat chat(JsonMapper json) {
         return new ChatFormat(json, true);
     }
 

@@ -12,6 +12,8 @@ import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.channel.ChannelSelector;
 import dev.creditgate.gateway.relay.RelayPipeline;
+import dev.creditgate.gateway.relay.WireRelay;
+import dev.creditgate.gateway.relay.translate.CrossFormatRelay;
 import dev.creditgate.gateway.token.AuthenticatedToken;
 import dev.creditgate.gateway.token.TokenAuthenticator;
 import dev.creditgate.gateway.web.ErrorCode;
@@ -31,7 +33,7 @@ class OpenAiController {
     private final RelayPipeline pipeline;
     private final TokenAuthenticator authenticator;
     private final ChannelSelector channels;
-    private final OpenAiRelay chat;
+    private final WireRelay chat;
     private final OpenAiRelay embeddings;
     private final long created;
 
@@ -40,7 +42,9 @@ class OpenAiController {
         this.pipeline = pipeline;
         this.authenticator = authenticator;
         this.channels = channels;
-        this.chat = new OpenAiRelay(EndpointKind.CHAT_COMPLETIONS, "/v1/chat/completions", json);
+        // served by openai channels, else by anthropic ones through translation
+        this.chat = CrossFormatRelay.chatViaMessages(json)
+                .wrap(new OpenAiRelay(EndpointKind.CHAT_COMPLETIONS, "/v1/chat/completions", json));
         this.embeddings = new OpenAiRelay(EndpointKind.EMBEDDINGS, "/v1/embeddings", json);
         this.created = clock.instant().getEpochSecond();
     }
