@@ -17,15 +17,24 @@ record BarChart(String title, String unit, String max, List<Bar> bars) {
     static final int TOP = 16;
     static final int BASE = 180;
 
-    /** One bar: {@code value} is the exact number shown in its tooltip and the table. */
-    record Bar(String label, String shortLabel, String value, double x, double y, double width, double height,
-               double labelX) {}
+    static final int MAX_BAR_WIDTH = 80;
+    /** About this many labels fit under a chart; with more bars only every n-th is labelled. */
+    static final int MAX_LABELS = 8;
 
-    static BarChart of(String title, String unit, Map<String, BigDecimal> values) {
+    /**
+     * One bar: {@code value} is the exact number shown in its tooltip; {@code shortLabel} is drawn under the bar
+     * when {@code labelled}.
+     */
+    record Bar(String label, String shortLabel, boolean labelled, String value, double x, double y, double width,
+               double height, double labelX) {}
+
+    /** Bars in the map's order; labels longer than {@code labelChars} are cut under the bar (whole in the tooltip). */
+    static BarChart of(String title, String unit, Map<String, BigDecimal> values, int labelChars) {
         BigDecimal max = values.values().stream().max(BigDecimal::compareTo).orElse(BigDecimal.ZERO);
         int n = Math.max(1, values.size());
         double slot = (double) WIDTH / n;
-        double barWidth = Math.max(1, slot * 0.7);
+        double barWidth = Math.min(MAX_BAR_WIDTH, Math.max(1, slot * 0.7));
+        int labelEvery = (n + MAX_LABELS - 1) / MAX_LABELS;
         List<Bar> bars = new ArrayList<>();
         int i = 0;
         for (Map.Entry<String, BigDecimal> e : values.entrySet()) {
@@ -33,16 +42,12 @@ record BarChart(String title, String unit, String max, List<Bar> bars) {
             double h = share * (BASE - TOP);
             double x = i * slot + (slot - barWidth) / 2;
             String label = e.getKey();
-            String shortLabel = label.length() > 12 ? label.substring(0, 11) + "…" : label;
-            bars.add(new Bar(label, shortLabel, plain(e.getValue()), x, BASE - h, barWidth, h, x + barWidth / 2));
+            String shortLabel = label.length() > labelChars ? label.substring(0, labelChars - 1) + "…" : label;
+            bars.add(new Bar(label, shortLabel, (n - 1 - i) % labelEvery == 0, plain(e.getValue()), x, BASE - h,
+                    barWidth, h, x + barWidth / 2));
             i++;
         }
         return new BarChart(title, unit, plain(max), bars);
-    }
-
-    /** Whether labels fit under the bars (else only the tooltips carry them). */
-    public boolean labelsFit() {
-        return bars.size() <= 16;
     }
 
     public boolean empty() {

@@ -73,10 +73,10 @@ class UsagePage {
         model.addAttribute("tokenId", tokenId);
         model.addAttribute("tokenChoices", Api.page(tokens.list(1, Paging.MAX_PAGE_SIZE, null, null, null)).items());
         model.addAttribute("charts", List.of(
-                BarChart.of("Quota per day", "quota", quotaByDay),
-                BarChart.of("USD per day", "USD", usdByDay),
-                BarChart.of("Quota per model", "quota", quotaByModel),
-                BarChart.of("USD per model", "USD", usdByModel)));
+                BarChart.of("Quota per day", "quota", quotaByDay, 10),
+                BarChart.of("USD per day", "USD", usdByDay, 10),
+                BarChart.of("Quota per model", "quota", quotaByModel, 14),
+                BarChart.of("USD per model", "USD", usdByModel, 14)));
         model.addAttribute("models", requestsByModel.keySet().stream().map(m -> Map.of("model", m,
                 "requests", requestsByModel.get(m), "quota", BarChart.plain(quotaByModel.get(m)),
                 "usd", BarChart.plain(usdByModel.get(m)))).toList());

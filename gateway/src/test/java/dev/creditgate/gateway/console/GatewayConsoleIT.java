@@ -382,6 +382,46 @@ class GatewayConsoleIT {
     }
 
     @Test
+    @Order(8)
+    void theApiBehindTheConsoleFiltersByModelSumsUsageAndTestsChannels() throws Exception {
+        long channel = gw.admin("POST", "/api/channel/", json("name", "api", "type", "openai", "base_url",
+                upstream.baseUrl(), "key", "sk-upstream-api", "models", "api-model")).data().path("id").asLong();
+        gw.admin("PUT", "/api/option/", json("key", "AllowUnpricedModels", "value", "true"));
+        String key = gw.admin("POST", "/api/token/", json("name", "api-key", "unlimited_quota", true)).data()
+                .path("key").asString();
+        upstream.usage(7, 3);
+        for (int i = 0; i < 2; i++) {
+            RunningGateway.Answer a = gw.call("POST", "/v1/chat/completions", json("model", "api-model",
+                    "messages", List.of(Map.of("role", "user", "content", "hi"))), "Bearer " + key);
+            assertThat(a.status()).as(a.body()).isEqualTo(200);
+        }
+        RunningGateway.await(Duration.ofSeconds(10), () -> gw.admin("GET", "/api/log/?model_name=api-model", null),
+                a -> a.data().path("total").asLong() == 2);
+        assertThat(gw.admin("GET", "/api/log/?model_name=no-such-model", null).data().path("total").asLong()).isZero();
+
+        var usage = gw.admin("GET", "/api/log/usage", null).data();
+        var row = java.util.stream.StreamSupport.stream(usage.spliterator(), false)
+                .filter(r -> r.path("model_name").asString().equals("api-model")).findFirst().orElseThrow();
+        assertThat(row.path("requests").asLong()).isEqualTo(2);
+        assertThat(row.path("prompt_tokens").asLong()).isEqualTo(14);
+        assertThat(row.path("completion_tokens").asLong()).isEqualTo(6);
+        assertThat(row.path("day").asLong() % 86_400).isZero();
+        assertThat(row.path("cost_usd").isString()).isTrue();
+        assertThat(gw.admin("GET", "/api/log/usage?start_timestamp=200&end_timestamp=100", null).status()).isEqualTo(400);
+
+        var test = gw.admin("GET", "/api/channel/test/" + channel, null).json();
+        assertThat(test.path("success").asBoolean()).isTrue();
+        assertThat(test.path("status_code").asInt()).isEqualTo(200);
+        assertThat(test.path("model").asString()).isEqualTo("api-model");
+        upstream.failNext(1, 401);
+        var failed = gw.admin("GET", "/api/channel/test/" + channel, null).json();
+        assertThat(failed.path("success").asBoolean()).isFalse();
+        assertThat(failed.path("message").asString()).contains("HTTP 401");
+        assertThat(gw.admin("GET", "/api/channel/test/999999", null).status()).isEqualTo(404);
+        assertThat(gw.call("GET", "/api/channel/test/" + channel, null, null).status()).as("admin only").isEqualTo(401);
+    }
+
+    @Test
     @Order(100) // last: it locks 127.0.0.1 out of the login for five minutes
     void failedLoginsAreThrottled() throws Exception {
         // The first test's wrong login counts too: at most MAX_FAILURES wrong answers, then refusals.
