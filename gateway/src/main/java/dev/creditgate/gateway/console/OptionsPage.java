@@ -37,6 +37,9 @@ class OptionsPage {
     @PostMapping
     String put(@RequestParam("key") String key, @RequestParam(name = "value", defaultValue = "") String value,
                Model model, HttpServletResponse response) {
+        if (OptionController.isSecret(key) && value.isEmpty()) {
+            return "redirect:/console/options"; // a secret's field is never filled in: blank keeps the stored value
+        }
         try {
             options.put(Api.body("key", key, "value", value).put("value", value));
         } catch (GatewayException e) {

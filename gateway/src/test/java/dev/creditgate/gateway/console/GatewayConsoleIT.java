@@ -271,6 +271,14 @@ class GatewayConsoleIT {
         shot("options");
         var stored = gw.admin("GET", "/api/option/", null).data();
         assertThat(stored.toString()).contains("\"value\":\"check\"").doesNotContain("bogus");
+
+        // A secret's field is empty; saving it empty keeps the secret.
+        WebElement secret = b.await(By.id("option-letaicode_admin_token"));
+        assertThat(secret.findElement(By.name("value")).getAttribute("value")).isEmpty();
+        secret.findElement(By.tagName("button")).click();
+        b.awaitText("Set another option");
+        assertThat(gw.context().getBean(dev.creditgate.gateway.option.OptionService.class).all())
+                .containsEntry("letaicode_admin_token", "very-secret-service-token");
     }
 
     @Test
