@@ -161,6 +161,13 @@ class GatewayConsoleIT {
         assertThat(b.driver().findElements(By.cssSelector("tr.log-row"))).hasSize(1);
         assertThat(b.driver().findElement(By.cssSelector("tr.log-row")).getText()).contains("21").contains("13");
         shot("logs");
+        // The key's row on the tokens page counts the call and its quota.
+        long charged = gw.admin("GET", "/api/log/?token_id=" + tokenId, null).data().path("items").get(0)
+                .path("quota").asLong();
+        assertThat(charged).isPositive();
+        b.open(url("/console/tokens"));
+        assertThat(b.await(By.id("token-" + tokenId)).getText())
+                .contains("console-key").contains(" " + charged + " unlimited 1 native");
         b.open(url("/console/logs?model=other-model"));
         assertThat(b.text()).contains("No matching requests.");
 
