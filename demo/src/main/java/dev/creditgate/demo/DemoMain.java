@@ -92,6 +92,9 @@ public final class DemoMain {
             state.put("upstreamUrl", system.upstreamUrl());
             state.put("controlUrl", control.url());
             state.writeEnv(env(state, data));
+            out.println("gateway console: " + system.gatewayUrl() + "/console   one-click login (once, 30 min): "
+                    + system.gatewayUrl() + system.gatewayContext().getBean(dev.creditgate.gateway.console.ConsoleLogin.class)
+                            .oneTimeLink(java.time.Duration.ofMinutes(30)));
             printBanner(out, system, state, data);
             return new Running(system, control, state);
         } catch (RuntimeException | java.io.IOException e) {

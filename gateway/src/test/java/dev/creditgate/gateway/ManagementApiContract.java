@@ -52,6 +52,34 @@ abstract class ManagementApiContract {
         }
     }
 
+    /** {@code GET /api/log/usage} (the console's charts): its per-day SQL on every database. */
+    @Test
+    void usageSumsConsumptionPerUtcDayAndModelExactly() {
+        var jdbc = gw.context().getBean(org.springframework.jdbc.core.simple.JdbcClient.class);
+        long day = 1_700_000_000L - 1_700_000_000L % 86_400; // 2023-11-14T00:00Z, far from every other row
+        Object[][] rows = {
+                {day + 10, 2, "usage-a", 100, "0.000123", 5, 7},
+                {day + 86_399, 2, "usage-a", 50, "0.000001", 1, 1},
+                {day + 86_400, 2, "usage-a", 1, "0.5", 2, 2},
+                {day + 20, 5, "usage-a", 999, "9", 9, 9}, // an error row: not consumption
+                {day + 30, 2, "usage-b", 7, "0", 3, 4}};
+        for (Object[] r : rows) {
+            jdbc.sql("""
+                    INSERT INTO logs (created_at, type, user_id, token_id, token_name, model_name, prompt_tokens,
+                        completion_tokens, quota, request_id, is_stream, use_time_ms, channel_id, content, cost_usd, other)
+                    VALUES (?, ?, 0, 0, 't', ?, ?, ?, ?, ?, FALSE, 1, 0, '', ?, '')""")
+                    .params(r[0], r[1], r[2], r[5], r[6], r[3], UUID.randomUUID().toString(),
+                            new java.math.BigDecimal((String) r[4])).update();
+        }
+        Answer a = gw.admin("GET", "/api/log/usage?start_timestamp=" + day + "&end_timestamp=" + (day + 2 * 86_400), null);
+        assertThat(a.status()).as(a.body()).isEqualTo(200);
+        assertThat(a.data().toString()).isEqualTo(RunningGateway.JSON.readTree("""
+                [{"day":%d,"model_name":"usage-a","requests":2,"quota":150,"cost_usd":"0.000124","prompt_tokens":6,"completion_tokens":8},
+                 {"day":%d,"model_name":"usage-b","requests":1,"quota":7,"cost_usd":"0","prompt_tokens":3,"completion_tokens":4},
+                 {"day":%d,"model_name":"usage-a","requests":1,"quota":1,"cost_usd":"0.5","prompt_tokens":2,"completion_tokens":2}]
+                """.formatted(day, day, day + 86_400)).toString());
+    }
+
     @Test
     void statusIsPublicAndTheRestNeedsTheAdminToken() {
         Answer status = gw.call("GET", "/api/status", null, null);

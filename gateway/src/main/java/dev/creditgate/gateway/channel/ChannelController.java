@@ -34,7 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @RestController
 @RequestMapping("/api/channel")
-class ChannelController {
+public class ChannelController {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     /** new-api's numeric channel types for the two formats we speak. */
@@ -69,18 +69,35 @@ class ChannelController {
         }
     }
 
+    /** new-api's test answer ({@code time} in seconds) with the upstream's status and the latency in ms. */
+    public record TestAnswer(boolean success, String message, double time,
+                             @JsonProperty("status_code") int statusCode, @JsonProperty("latency_ms") long latencyMs,
+                             String model) {}
+
     private final ChannelRepository channels;
     private final ChannelSelector selector;
+    private final ChannelTester tester;
     private final Clock clock;
 
-    ChannelController(ChannelRepository channels, ChannelSelector selector, Clock clock) {
+    ChannelController(ChannelRepository channels, ChannelSelector selector, ChannelTester tester, Clock clock) {
         this.channels = channels;
         this.selector = selector;
+        this.tester = tester;
         this.clock = clock;
     }
 
+    /**
+     * {@code GET /api/channel/test/:id?model=}: one small request through the channel (its first model by default);
+     * {@code success} says whether the upstream answered 2xx.
+     */
+    @GetMapping("/test/{id}")
+    public TestAnswer test(@PathVariable long id, @RequestParam(name = "model", required = false) String model) {
+        ChannelTester.Result r = tester.test(find(id), model);
+        return new TestAnswer(r.success(), r.message(), r.latencyMs() / 1000.0, r.statusCode(), r.latencyMs(), r.model());
+    }
+
     @PostMapping({"", "/"})
-    ApiResponse create(@RequestBody JsonNode json) {
+    public ApiResponse create(@RequestBody JsonNode json) {
         JsonBody body = unwrap(JsonBody.of(json));
         Channel c = new Channel(0,
                 type(body.raw("type")),
@@ -102,12 +119,12 @@ class ChannelController {
     }
 
     @GetMapping("/{id}")
-    ApiResponse get(@PathVariable long id) {
+    public ApiResponse get(@PathVariable long id) {
         return ApiResponse.ok(ChannelView.of(find(id)));
     }
 
     @GetMapping({"", "/"})
-    ApiResponse list(@RequestParam(name = "p", required = false) Integer p,
+    public ApiResponse list(@RequestParam(name = "p", required = false) Integer p,
                      @RequestParam(name = "page_size", required = false) Integer pageSize) {
         Paging paging = Paging.of(p, pageSize);
         List<ChannelView> items = channels.page(paging.offset(), paging.pageSize()).stream().map(ChannelView::of).toList();
@@ -115,7 +132,7 @@ class ChannelController {
     }
 
     @PutMapping({"", "/"})
-    ApiResponse update(@RequestBody JsonNode json) {
+    public ApiResponse update(@RequestBody JsonNode json) {
         JsonBody body = unwrap(JsonBody.of(json));
         long id = body.requireLong("id");
         find(id);
@@ -162,7 +179,7 @@ class ChannelController {
     }
 
     @DeleteMapping("/{id}")
-    ApiResponse delete(@PathVariable long id) {
+    public ApiResponse delete(@PathVariable long id) {
         if (channels.delete(id) == 0) {
             throw GatewayException.notFound("channel " + id + " not found");
         }

@@ -22,7 +22,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/option")
-class OptionController {
+public class OptionController {
 
     static final String MASK = "********";
 
@@ -33,14 +33,14 @@ class OptionController {
     }
 
     @GetMapping({"", "/"})
-    ApiResponse list() {
+    public ApiResponse list() {
         List<Map<String, String>> out = new ArrayList<>();
         options.all().forEach((k, v) -> out.add(Map.of("key", k, "value", isSecret(k) && !v.isEmpty() ? MASK : v)));
         return ApiResponse.ok(out);
     }
 
     @PutMapping({"", "/"})
-    ApiResponse put(@RequestBody JsonNode json) {
+    public ApiResponse put(@RequestBody JsonNode json) {
         JsonBody body = JsonBody.of(json);
         String key = JsonBody.maxLength("key", body.requireString("key"), 128);
         JsonNode raw = body.node().get("value");
@@ -62,7 +62,7 @@ class OptionController {
         return ApiResponse.ok(null);
     }
 
-    static boolean isSecret(String key) {
+    public static boolean isSecret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
         return k.contains("token") || k.contains("secret");
     }

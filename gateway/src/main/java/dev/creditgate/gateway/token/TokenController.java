@@ -17,7 +17,7 @@ import tools.jackson.databind.JsonNode;
 /** Tokens (SPEC 3.2), new-api compatible. */
 @RestController
 @RequestMapping("/api/token")
-class TokenController {
+public class TokenController {
 
     private final TokenService service;
 
@@ -30,18 +30,18 @@ class TokenController {
      * the existing token (message {@code "exists"}).
      */
     @PostMapping({"", "/"})
-    ApiResponse create(@RequestBody JsonNode json) {
+    public ApiResponse create(@RequestBody JsonNode json) {
         TokenService.Created created = service.create(JsonBody.of(json));
         return new ApiResponse(true, created.existed() ? "exists" : "", TokenView.withFullKey(created.token()));
     }
 
     @GetMapping("/{id}")
-    ApiResponse get(@PathVariable long id) {
+    public ApiResponse get(@PathVariable long id) {
         return ApiResponse.ok(TokenView.masked(service.get(id)));
     }
 
     @GetMapping({"", "/"})
-    ApiResponse list(@RequestParam(name = "p", required = false) Integer p,
+    public ApiResponse list(@RequestParam(name = "p", required = false) Integer p,
                      @RequestParam(name = "page_size", required = false) Integer pageSize,
                      @RequestParam(name = "source", required = false) String source,
                      @RequestParam(name = "remote_key_id", required = false) String remoteKeyId,
@@ -50,14 +50,14 @@ class TokenController {
     }
 
     @PutMapping({"", "/"})
-    ApiResponse update(@RequestBody JsonNode json,
+    public ApiResponse update(@RequestBody JsonNode json,
                        @RequestParam(name = "status_only", required = false) String statusOnly) {
         boolean only = statusOnly != null && !statusOnly.isEmpty() && !"0".equals(statusOnly) && !"false".equals(statusOnly);
         return ApiResponse.ok(TokenView.masked(service.update(JsonBody.of(json), only)));
     }
 
     @DeleteMapping("/{id}")
-    ApiResponse delete(@PathVariable long id) {
+    public ApiResponse delete(@PathVariable long id) {
         service.delete(id);
         return ApiResponse.ok(null);
     }

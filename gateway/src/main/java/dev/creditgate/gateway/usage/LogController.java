@@ -4,6 +4,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.creditgate.gateway.web.ApiResponse;
+import dev.creditgate.gateway.web.GatewayException;
 import dev.creditgate.gateway.web.PageResult;
 import dev.creditgate.gateway.web.Paging;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -18,7 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/log")
-class LogController {
+public class LogController {
 
     record LogView(
             long id,
@@ -66,17 +67,43 @@ class LogController {
     }
 
     @GetMapping({"", "/"})
-    ApiResponse list(@RequestParam(name = "token_id", required = false) Long tokenId,
+    public ApiResponse list(@RequestParam(name = "token_id", required = false) Long tokenId,
                      @RequestParam(name = "type", required = false) Integer type,
                      @RequestParam(name = "start_timestamp", required = false) Long start,
                      @RequestParam(name = "end_timestamp", required = false) Long end,
                      @RequestParam(name = "request_id", required = false) String requestId,
+                     @RequestParam(name = "model_name", required = false) String model,
                      @RequestParam(name = "p", required = false) Integer p,
                      @RequestParam(name = "page_size", required = false) Integer pageSize) {
         Paging paging = Paging.of(p, pageSize);
-        var q = new LogRepository.Query(tokenId, type, start, end, requestId);
+        var q = new LogRepository.Query(tokenId, type, start, end, requestId, model);
         List<LogView> items = logs.find(q, paging.offset(), paging.pageSize()).stream().map(LogView::of).toList();
         return ApiResponse.ok(new PageResult<>(items, logs.count(q), paging.page(), paging.pageSize()));
+    }
+
+    /** One UTC day and model of {@link #usage}. */
+    record UsageView(long day, @JsonProperty("model_name") String model, long requests, long quota,
+                     @JsonProperty("cost_usd") String costUsd, @JsonProperty("prompt_tokens") long promptTokens,
+                     @JsonProperty("completion_tokens") long completionTokens) {}
+
+    /**
+     * {@code GET /api/log/usage?start_timestamp=&end_timestamp=&token_id=}: consumption summed per UTC day
+     * ({@code day}: its first unix second) and requested model, oldest first; the window defaults to the last 14 days.
+     * What the console's usage charts draw.
+     */
+    @GetMapping("/usage")
+    public ApiResponse usage(@RequestParam(name = "start_timestamp", required = false) Long start,
+                             @RequestParam(name = "end_timestamp", required = false) Long end,
+                             @RequestParam(name = "token_id", required = false) Long tokenId) {
+        long to = end == null || end <= 0 ? Long.MAX_VALUE : end;
+        long from = start == null || start <= 0 ? java.time.Instant.now().getEpochSecond() - 14 * 86_400L : start;
+        if (from > to) {
+            throw GatewayException.badRequest("start_timestamp: " + from + " (expected: <= end_timestamp " + to + ")");
+        }
+        return ApiResponse.ok(logs.usage(from, to, tokenId).stream()
+                .map(u -> new UsageView(u.day(), u.model(), u.requests(), u.quota(), plain(u.costUsd()),
+                        u.promptTokens(), u.completionTokens()))
+                .toList());
     }
 
     /**

@@ -149,7 +149,31 @@ class LogRepository {
                 .params(start, end).query(Long.class).single();
     }
 
-    record Query(Long tokenId, Integer type, Long start, Long end, String requestId) {}
+    /** Filters; null (or 0, blank) means any. {@code model} is the requested model name, exact. */
+    record Query(Long tokenId, Integer type, Long start, Long end, String requestId, String model) {}
+
+    /** Consumption (type 2) summed per UTC day and requested model: {@code day} is the day's first unix second. */
+    record UsageRow(long day, String model, long requests, long quota, java.math.BigDecimal costUsd,
+                    long promptTokens, long completionTokens) {}
+
+    /** Consumption rows of {@code [start, end]} (unix seconds, inclusive), optionally of one token, oldest day first. */
+    List<UsageRow> usage(long start, long end, Long tokenId) {
+        String byToken = tokenId == null ? "" : " AND token_id = ?";
+        List<Object> params = new ArrayList<>(List.of(start, end));
+        if (tokenId != null) {
+            params.add(tokenId);
+        }
+        return jdbc.sql("SELECT created_at - MOD(created_at, 86400) AS usage_day, model_name, COUNT(*) AS requests,"
+                        + " SUM(quota) AS quota, SUM(cost_usd) AS cost_usd, SUM(prompt_tokens) AS prompt_tokens,"
+                        + " SUM(completion_tokens) AS completion_tokens FROM logs"
+                        + " WHERE type = 2 AND created_at >= ? AND created_at <= ?" + byToken
+                        + " GROUP BY created_at - MOD(created_at, 86400), model_name ORDER BY usage_day, model_name")
+                .params(params)
+                .query((rs, n) -> new UsageRow(rs.getLong("usage_day"), rs.getString("model_name"), rs.getLong("requests"),
+                        rs.getLong("quota"), rs.getBigDecimal("cost_usd"), rs.getLong("prompt_tokens"),
+                        rs.getLong("completion_tokens")))
+                .list();
+    }
 
     List<Row> find(Query q, int offset, int limit) {
         List<Object> params = new ArrayList<>();
@@ -186,6 +210,10 @@ class LogRepository {
         if (q.requestId() != null && !q.requestId().isBlank()) {
             w.add("request_id = ?");
             params.add(q.requestId());
+        }
+        if (q.model() != null && !q.model().isBlank()) {
+            w.add("model_name = ?");
+            params.add(q.model().trim());
         }
         return w.toString();
     }

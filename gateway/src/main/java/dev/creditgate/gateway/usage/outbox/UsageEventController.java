@@ -28,7 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
  */
 @RestController
 @RequestMapping("/api/usage_event")
-class UsageEventController {
+public class UsageEventController {
 
     record EventView(
             long id,
@@ -69,7 +69,7 @@ class UsageEventController {
     }
 
     @GetMapping({"", "/"})
-    ApiResponse list(@RequestParam(name = "status", required = false) String status,
+    public ApiResponse list(@RequestParam(name = "status", required = false) String status,
                      @RequestParam(name = "p", required = false) Integer p,
                      @RequestParam(name = "page_size", required = false) Integer pageSize) {
         Paging paging = Paging.of(p, pageSize);
@@ -80,7 +80,7 @@ class UsageEventController {
     }
 
     @PostMapping("/{id}/replay")
-    ApiResponse replay(@PathVariable("id") long id) {
+    public ApiResponse replay(@PathVariable("id") long id) {
         OutboxEvent e = repository.find(id);
         if (e == null) {
             throw new GatewayException(ErrorCode.NOT_FOUND, "usage event " + id + " not found");
