@@ -92,7 +92,7 @@ public class ChannelController {
      */
     @GetMapping("/test/{id}")
     public TestAnswer test(@PathVariable long id, @RequestParam(name = "model", required = false) String model) {
-        ChannelTester.Result r = tester.test(find(id), model);
+        ChannelTester.Result r = tester.test(find(id).channel(), model);
         return new TestAnswer(r.success(), r.message(), r.latencyMs() / 1000.0, r.statusCode(), r.latencyMs(), r.model());
     }
 
