@@ -27,7 +27,8 @@ import dev.creditgate.credits.apikey.KeyLookup;
  * does) or with an ACTIVE API key (found by its hash, as stored) opens a {@link ConsoleSessions} session whose id
  * travels in the cookie {@value #COOKIE} (HttpOnly, SameSite=Strict, Path=/console, Secure over HTTPS). Every
  * request that is not a GET or HEAD must carry the session's CSRF token as the form field {@code _csrf}, else 403
- * and nothing runs. Operator pages need the operator; {@code /console/me} needs a key holder whose key is still
+ * and nothing runs; one that a browser says comes from another site ({@code Sec-Fetch-Site: cross-site}) is refused
+ * as well, the login form included. Operator pages need the operator; {@code /console/me} needs a key holder whose key is still
  * ACTIVE (a disabled or deleted key ends its sessions on their next request).
  */
 @Component
@@ -121,10 +122,15 @@ public class ConsoleAccess implements HandlerInterceptor {
         response.setHeader("Content-Security-Policy",
                 "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
         String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        boolean reading = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
+        if (!reading && "cross-site".equals(request.getHeader("Sec-Fetch-Site"))) {
+            // a form posted from another site (the login included: no logging a victim into someone else's session)
+            refuse(response, 403, "Refused: this form was sent from another site.");
+            return false;
+        }
         if (path.equals(PATH + "/login") || path.equals(PATH + "/console.css")) {
             return true;
         }
-        boolean reading = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
         Optional<ConsoleSessions.Session<Principal>> found = sessions.find(cookieValue(request));
         if (found.isEmpty()) {
             if (reading) {

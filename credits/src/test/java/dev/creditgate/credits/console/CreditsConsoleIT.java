@@ -277,6 +277,13 @@ class CreditsConsoleIT {
     @Test
     @Order(4)
     void oneTimeLinksLogInOnceAndFailedLoginsAreThrottled() throws Exception {
+        // a login form posted from another site is refused, even with the right token
+        HttpResponse<String> crossSite = HTTP.send(HttpRequest.newBuilder(URI.create(app.base + "/console/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Sec-Fetch-Site", "cross-site")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + CreditsApp.ADMIN)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(crossSite.statusCode()).isEqualTo(403);
+        assertThat(crossSite.headers().firstValue("Set-Cookie")).isEmpty();
         // a successful login forgets the address's earlier failures (test 3 ended with one)
         assertThat(post("/console/login", null, Map.of("token", CreditsApp.ADMIN)).statusCode()).isEqualTo(302);
         String code = app.context.getBean(ConsoleAccess.class).operatorLoginCode(Duration.ofMinutes(1));
