@@ -41,7 +41,7 @@ class OperatorController {
         this.reads = reads;
     }
 
-    @GetMapping("/console")
+    @GetMapping({"/console", "/console/"})
     String users(@RequestParam(required = false) String q, @RequestParam(defaultValue = "1") int page, Model model) {
         model.addAttribute("q", q == null ? "" : q);
         model.addAttribute("page", page);

@@ -45,7 +45,7 @@ class ConsolePagesIT {
              CreditsApp app = CreditsApp.start(db, null, Map.of("credits.gateway.url", gateway.url(),
                      "credits.gateway.admin-token", StubGateway.ADMIN))) {
             String operator = login(app, CreditsApp.ADMIN);
-            String csrf = csrf(get(app, "/console", operator).body());
+            String csrf = csrf(get(app, "/console/", operator).body());
 
             HttpResponse<String> created = post(app, "/console/users", operator,
                     Map.of("_csrf", csrf, "email", "Grace.Hopper@example.test", "name", "Grace"));
