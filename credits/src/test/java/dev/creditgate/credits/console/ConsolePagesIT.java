@@ -82,6 +82,17 @@ class ConsolePagesIT {
             assertThat(get(app, "/console/holds", operator).body()).contains("m-" + vendor, "CAPTURED", "gw-" + vendor, "ACTIVE");
             assertThat(get(app, "/console/webhooks", operator).body()).contains("pages-webhook-" + vendor, "charged");
 
+            // the ledger is paged, newest first, 20 a page
+            for (int i = 0; i < OperatorController.LEDGER_PAGE; i++) {
+                assertThat(app.admin("POST", "/api/users/" + userId + "/credits",
+                        "{\"amount\":\"0.5\",\"type\":\"BONUS\",\"desc\":\"bulk " + i + "\"}").status()).isEqualTo(201);
+            }
+            String first = get(app, "/console/users/" + userId, operator).body();
+            assertThat(first).contains("bulk 19", "page 1 of 2").doesNotContain("first top-up");
+            String second = get(app, "/console/users/" + userId + "?page=2", operator).body();
+            assertThat(second).contains("first top-up", "page 2 of 2").doesNotContain("bulk 19");
+            app.admin("POST", "/api/users/" + userId + "/credits", "{\"amount\":\"-10\",\"type\":\"ADMIN_ADJUST\"}");
+
             String holder = login(app, key.get("key").asString());
             String me = get(app, "/console/me", holder).body();
             String today = LocalDate.now(ZoneOffset.UTC).toString();
