@@ -96,6 +96,7 @@ public final class DemoMain {
                     + system.gatewayUrl() + system.gatewayContext().getBean(dev.creditgate.gateway.console.ConsoleLogin.class)
                             .oneTimeLink(java.time.Duration.ofMinutes(30)));
             printBanner(out, system, state, data);
+            printCreditsConsole(out, system);
             return new Running(system, control, state);
         } catch (RuntimeException | java.io.IOException e) {
             if (control != null) {
@@ -123,6 +124,16 @@ public final class DemoMain {
         env.put("CG_NATIVE_USER_ID", s.get("nativeUserId"));
         env.put("CG_NATIVE_KEY", s.get("nativeKey"));
         return env;
+    }
+
+    /** The credit platform's console and a one-time operator login link (issue 12). */
+    private static void printCreditsConsole(PrintStream out, SystemLauncher system) {
+        String code = system.creditsContext().getBean(dev.creditgate.credits.console.ConsoleAccess.class)
+                .operatorLoginCode(java.time.Duration.ofHours(1));
+        out.printf("  credit platform console  %s/console/login?code=%s  (operator, one-time link, 1 h)%n"
+                + "                           %s/console/me  (key holders: log in with an API key, e.g. $CG_DEMO_KEY)%n%n",
+                system.creditsUrl(), code, system.creditsUrl());
+        out.flush();
     }
 
     private static void printBanner(PrintStream out, SystemLauncher system, DemoState s, Path data) {

@@ -61,15 +61,18 @@ public class ApiKeyService {
     }
 
     /** A key as stored (no secret). */
-    record KeyRow(String id, String userId, String label, String masked, Long remoteKeyId, String status,
+    public record KeyRow(String id, String userId, String label, String masked, Long remoteKeyId, String status,
                   long createdAtMs) {
+        public String createdAt() {
+            return java.time.Instant.ofEpochMilli(createdAtMs).toString();
+        }
     }
 
     /** A created key with its full value (shown once). */
-    record Created(KeyRow row, String fullKey) {
+    public record Created(KeyRow row, String fullKey) {
     }
 
-    Created create(String userId, String label) {
+    public Created create(String userId, String label) {
         if (!RequestBodies.isUuid(userId) || sql.jdbc().sql("SELECT COUNT(*) FROM users WHERE id = :id")
                 .param("id", userId).query(Long.class).single() == 0) {
             throw ApiError.NOT_FOUND.exception("user not found: " + userId);
@@ -145,7 +148,7 @@ public class ApiKeyService {
         return done;
     }
 
-    KeyRow setStatus(String id, boolean enabled) {
+    public KeyRow setStatus(String id, boolean enabled) {
         KeyRow row = find(id).filter(r -> r.status().equals(KeyLookup.ACTIVE) || r.status().equals(KeyLookup.DISABLED))
                 .orElseThrow(() -> ApiError.NOT_FOUND.exception("API key not found: " + id));
         try {
@@ -172,7 +175,7 @@ public class ApiKeyService {
         keyLookup.forget(id);
     }
 
-    Optional<KeyRow> find(String id) {
+    public Optional<KeyRow> find(String id) {
         if (!RequestBodies.isUuid(id)) {
             return Optional.empty();
         }
@@ -180,13 +183,25 @@ public class ApiKeyService {
     }
 
     /** Keys that exist for users: ACTIVE and DISABLED (not PENDING, FAILED or DELETED). */
-    List<KeyRow> list(String userId) {
+    public List<KeyRow> list(String userId) {
         String where = " WHERE status IN ('ACTIVE', 'DISABLED')" + (userId != null ? " AND user_id = :u" : "");
         var spec = sql.jdbc().sql(SELECT + where + " ORDER BY created_at_ms, id");
         if (userId != null) {
             spec = spec.param("u", userId);
         }
         return spec.query(ApiKeyService::map).list();
+    }
+
+    /**
+     * The ACTIVE key whose value is {@code presented} ({@code sk-} + 48 characters), found by its SHA-256 as stored
+     * (the value itself is never stored or compared); empty for anything else (unknown, disabled, deleted, malformed).
+     */
+    public Optional<KeyRow> activeByValue(String presented) {
+        if (presented == null || !presented.startsWith("sk-") || presented.length() != 51) {
+            return Optional.empty();
+        }
+        return sql.jdbc().sql(SELECT + " WHERE key_hash = :h AND status = 'ACTIVE'").param("h", sha256(presented.substring(3)))
+                .query(ApiKeyService::map).optional();
     }
 
     private static final String SELECT = "SELECT id, user_id, label, masked, remote_key_id, status, created_at_ms FROM api_keys";

@@ -22,7 +22,8 @@ import dev.creditgate.credits.CreditsProperties;
 /**
  * Who may call what.
  * <ul>
- *   <li>{@code /actuator/**}: open; {@code /api/webhooks/**}: open here, the HMAC signature is checked by the receiver;</li>
+ *   <li>{@code /actuator/**}: open; {@code /api/webhooks/**}: open here, the HMAC signature is checked by the receiver;
+ *       {@code /console/**}: open here, the console checks its own session cookie ({@code console.ConsoleAccess});</li>
  *   <li>{@code GET /api/credits/balance/**}: scope balance:read ({@code X-API-Key} = service or balance token);</li>
  *   <li>{@code /api/credits/holds/**} and {@code /api/credits/leases/**}: scope holds:write ({@code X-API-Key} =
  *       service token; the balance token gets 403);</li>
@@ -52,7 +53,8 @@ public class AuthFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
+        // the decoded, normalised path the dispatcher maps (not the raw URI: "/console/%2e%2e/api/users" is /api/users)
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
         Need need = need(request.getMethod(), path);
         if (need == Need.NONE || isAdmin(request)) {
             chain.doFilter(request, response);
@@ -90,7 +92,8 @@ public class AuthFilter extends OncePerRequestFilter {
     }
 
     private static Need need(String method, String path) {
-        if (path.startsWith("/actuator/") || path.equals("/actuator") || path.startsWith("/api/webhooks/")) {
+        if (path.startsWith("/actuator/") || path.equals("/actuator") || path.startsWith("/api/webhooks/")
+                || path.equals("/console") || path.startsWith("/console/")) {
             return Need.NONE;
         }
         if (path.startsWith(CreditApi.BALANCE_PATH) && "GET".equals(method)) {

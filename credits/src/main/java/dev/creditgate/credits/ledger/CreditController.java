@@ -1,16 +1,11 @@
 package dev.creditgate.credits.ledger;
 
 import java.math.BigDecimal;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -18,152 +13,43 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-
-import dev.creditgate.credits.CreditsProperties;
-import dev.creditgate.credits.db.Sql;
-import dev.creditgate.credits.lease.LeaseService;
-import dev.creditgate.credits.web.ApiError;
 import dev.creditgate.credits.web.Envelope;
 import dev.creditgate.credits.web.RequestBodies;
 
 /**
- * {@code POST /api/users/:id/credits {amount, type, desc, ref}} and {@code GET /api/users/:id/transactions}.
- * {@code ref} is an idempotency key: the same ref again answers the entry it created (200) when the request is
- * the same, and 409 when it differs. Only ADMIN_ADJUST may be negative, and only down to available credit 0; when
- * the credit it needs is held by gateways' leases, it recalls them first ({@link LeaseService#recall}: the leases
- * shrink to what is in use on their next refresh) and waits up to {@code credits.leases.recall-wait} for it.
+ * {@code POST /api/users/:id/credits {amount, type, desc, ref}} and {@code GET /api/users/:id/transactions}: the
+ * JSON side of {@link CreditService} (which holds the rules, shared with the console). A replayed ref answers 200
+ * with the first entry, a new entry 201.
  */
 @RestController
 class CreditController {
 
-    private static final List<String> ADMIN_TYPES = List.of("RECHARGE", "BONUS", "ADMIN_ADJUST", "REFUND");
-    private static final String REF_PREFIX = "credit:";
-    private static final String AUTO_PREFIX = "auto:";
+    private final CreditService credits;
 
-    private final Sql sql;
-    private final Ledger ledger;
-    private final TransactionTemplate tx;
-    private final LeaseService leases;
-    private final java.time.Duration recallWait;
-
-    CreditController(Sql sql, Ledger ledger, TransactionTemplate tx, LeaseService leases, CreditsProperties props) {
-        this.sql = sql;
-        this.ledger = ledger;
-        this.tx = tx;
-        this.leases = leases;
-        this.recallWait = props.leases().recallWait();
-    }
-
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    record EntryView(long id, String userId, String type, BigDecimal amount, BigDecimal balanceAfter, String ref,
-                     String desc, String keyId, String holdId, String eventId, String leaseId, String createdAt) {
-    }
-
-    record Page<T>(List<T> items, long total, int page, int pageSize) {
+    CreditController(CreditService credits) {
+        this.credits = credits;
     }
 
     @PostMapping("/api/users/{id}/credits")
-    ResponseEntity<Envelope<EntryView>> credit(@PathVariable String id, @RequestBody(required = false) byte[] body) {
+    ResponseEntity<Envelope<CreditService.EntryView>> credit(@PathVariable String id, @RequestBody(required = false) byte[] body) {
         JsonNode o = RequestBodies.object(body);
         String type = RequestBodies.text(o, "type", 16);
-        if (!ADMIN_TYPES.contains(type)) {
-            throw ApiError.INVALID_REQUEST.exception("type: \"" + type + "\" (expected one of " + ADMIN_TYPES + ")");
+        if (!CreditService.ADMIN_TYPES.contains(type)) {
+            throw dev.creditgate.credits.web.ApiError.INVALID_REQUEST.exception("type: \"" + type + "\" (expected one of "
+                    + CreditService.ADMIN_TYPES + ")");
         }
         BigDecimal amount = RequestBodies.decimal(o, "amount", Money.MAX_CREDITS.negate(), Money.MAX_CREDITS);
-        if (amount.stripTrailingZeros().scale() > Money.SCALE) {
-            throw ApiError.INVALID_REQUEST.exception("amount: " + amount.toPlainString() + " (expected at most 6 decimals)");
-        }
-        boolean negativeAllowed = type.equals("ADMIN_ADJUST");
-        if (amount.signum() == 0 || (amount.signum() < 0 && !negativeAllowed)) {
-            throw ApiError.INVALID_REQUEST.exception("amount: " + amount.toPlainString()
-                    + (negativeAllowed ? " (expected: non-zero)" : " (expected: > 0; only ADMIN_ADJUST may be negative)"));
-        }
         String desc = RequestBodies.optionalText(o, "desc", 500);
         String ref = RequestBodies.optionalText(o, "ref", 128);
-        long micros = Money.creditsToMicros(amount);
-        if (!RequestBodies.isUuid(id) || sql.jdbc().sql("SELECT COUNT(*) FROM users WHERE id = :id").param("id", id)
-                .query(Long.class).single() == 0) {
-            throw ApiError.NOT_FOUND.exception("user not found: " + id);
-        }
-        // entries without a client ref get an internal one, so the answer can read back exactly this entry
-        String storedRef = ref == null ? AUTO_PREFIX + java.util.UUID.randomUUID() : REF_PREFIX + ref;
-        if (ref != null) {
-            Optional<ResponseEntity<Envelope<EntryView>>> replay = replay(storedRef, id, type, micros);
-            if (replay.isPresent()) {
-                return replay.get();
-            }
-        }
-        Ledger.Entry entry = new Ledger.Entry(id, EntryType.valueOf(type), micros, storedRef, desc, null, null, null);
-        Ledger.Posted posted;
-        try {
-            posted = tx.execute(s -> ledger.post(entry, 0, micros < 0));
-            if (posted == null) {
-                // credit held by gateways' leases: recall it (their refreshes shrink the leases) and try again
-                LeaseService.Recall<Ledger.Posted> recall = leases.recall(id, () -> tx.execute(s -> ledger.post(entry, 0, true)));
-                posted = recall.posted();
-                if (posted == null && recall.waited()) {
-                    throw ApiError.CONFLICT.exception("amount: " + amount.toPlainString()
-                            + " would take the available credit below 0: " + Money.toCredits(recall.heldByLeases())
-                            .toPlainString() + " credits are held by leases of gateway instances that did not return"
-                            + " them within " + recallWait.toMillis() + " ms");
-                }
-            }
-        } catch (DuplicateKeyException race) {
-            return replay(storedRef, id, type, micros).orElseThrow(() -> race);
-        }
-        if (posted == null) {
-            throw ApiError.CONFLICT.exception("amount: " + amount.toPlainString()
-                    + " would take the available credit below 0");
-        }
-        return ResponseEntity.status(HttpStatus.CREATED).body(Envelope.ok(findByRef(storedRef).orElseThrow()));
-    }
-
-    private Optional<ResponseEntity<Envelope<EntryView>>> replay(String storedRef, String userId, String type, long micros) {
-        return findByRef(storedRef).map(existing -> {
-            if (!existing.userId().equals(userId) || !existing.type().equals(type)
-                    || Money.creditsToMicros(existing.amount()) != micros) {
-                throw ApiError.CONFLICT.exception("ref: already used by a different credit operation");
-            }
-            return ResponseEntity.ok(Envelope.ok("replayed: this ref was applied before", existing));
-        });
+        CreditService.Credited c = credits.credit(id, type, amount, desc, ref);
+        return c.replayed()
+                ? ResponseEntity.ok(Envelope.ok("replayed: this ref was applied before", c.entry()))
+                : ResponseEntity.status(HttpStatus.CREATED).body(Envelope.ok(c.entry()));
     }
 
     @GetMapping("/api/users/{id}/transactions")
-    Envelope<Page<EntryView>> transactions(@PathVariable String id, @RequestParam(defaultValue = "1") int page,
-                                           @RequestParam(defaultValue = "20") int pageSize) {
-        if (page < 1 || page > 1_000_000 || pageSize < 1 || pageSize > 100) {
-            throw ApiError.INVALID_REQUEST.exception("page: " + page + ", pageSize: " + pageSize
-                    + " (expected: page >= 1, pageSize 1..100)");
-        }
-        if (!RequestBodies.isUuid(id) || sql.jdbc().sql("SELECT COUNT(*) FROM users WHERE id = :id").param("id", id)
-                .query(Long.class).single() == 0) {
-            throw ApiError.NOT_FOUND.exception("user not found: " + id);
-        }
-        long total = sql.jdbc().sql("SELECT COUNT(*) FROM ledger_entries WHERE user_id = :id").param("id", id)
-                .query(Long.class).single();
-        List<EntryView> items = sql.jdbc().sql(SELECT + " WHERE user_id = :id ORDER BY id DESC LIMIT :n OFFSET :o")
-                .param("id", id).param("n", pageSize).param("o", (long) (page - 1) * pageSize)
-                .query(CreditController::row).list();
-        return Envelope.ok(new Page<>(items, total, page, pageSize));
-    }
-
-    private static final String SELECT = "SELECT id, user_id, type, amount, balance_after, ref, description, key_id, hold_id, "
-            + "event_id, created_at_ms, lease_id FROM ledger_entries";
-
-    private Optional<EntryView> findByRef(String ref) {
-        return sql.jdbc().sql(SELECT + " WHERE ref = :ref").param("ref", ref).query(CreditController::row).optional();
-    }
-
-    private static EntryView row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
-        String ref = rs.getString(6);
-        if (ref != null && ref.startsWith(REF_PREFIX)) {
-            ref = ref.substring(REF_PREFIX.length());
-        } else if (ref != null && ref.startsWith(AUTO_PREFIX)) {
-            ref = null;
-        }
-        return new EntryView(rs.getLong(1), rs.getString(2), rs.getString(3), Money.toCredits(rs.getLong(4)),
-                Money.toCredits(rs.getLong(5)), ref, rs.getString(7), rs.getString(8), rs.getString(9),
-                rs.getString(10), rs.getString(12), Instant.ofEpochMilli(rs.getLong(11)).toString());
+    Envelope<CreditService.Page<CreditService.EntryView>> transactions(@PathVariable String id,
+            @RequestParam(defaultValue = "1") int page, @RequestParam(defaultValue = "20") int pageSize) {
+        return Envelope.ok(credits.transactions(id, page, pageSize));
     }
 }

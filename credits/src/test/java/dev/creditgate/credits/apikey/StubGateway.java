@@ -53,6 +53,11 @@ public final class StubGateway implements AutoCloseable {
         port = server.getAddress().getPort();
     }
 
+    /** How many tokens the gateway holds now. */
+    public int tokenCount() {
+        return tokens.size();
+    }
+
     public String url() {
         return "http://127.0.0.1:" + port;
     }
