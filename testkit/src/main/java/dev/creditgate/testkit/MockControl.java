@@ -295,7 +295,8 @@ final class MockControl {
             sb.append("{\"method\":");
             Json.str(sb, r.method()).append(",\"path\":");
             Json.str(sb, r.path()).append(",\"query\":");
-            Json.str(sb, r.query()).append(",\"headers\":{");
+            Json.str(sb, r.query() == null ? null : r.query().replaceAll("(^|&)key=[^&]*", "$1key=<redacted>"))
+                    .append(",\"headers\":{");
             boolean first = true;
             for (Map.Entry<String, List<String>> h : r.headers().entrySet()) {
                 if (!first) {
@@ -305,7 +306,8 @@ final class MockControl {
                 String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
                 Json.str(sb, name).append(':');
                 // Credentials stay out of answers: scripts see that a key was sent, not the key.
-                array(sb, name.equals("authorization") || name.equals("x-api-key")
+                array(sb, name.equals("authorization") || name.equals("x-api-key") || name.equals("x-goog-api-key")
+                        || name.equals("api-key")
                         ? h.getValue().stream().map(v -> "<redacted " + v.length() + " chars>").toList()
                         : h.getValue());
             }

@@ -25,7 +25,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Channels: {@code POST /api/channel/ {name, type, base_url, key, models, model_mapping, priority, weight, status}}
+ * Channels: {@code POST /api/channel/ {name, type, base_url, key, models, model_mapping, priority, weight, status,
+ * other}}
  * (also new-api's wrapped form {@code {mode, channel: {...}}}), {@code GET /api/channel/?p=&page_size=},
  * {@code GET /api/channel/:id}, {@code PUT /api/channel/ {id, ...}} (only present fields change),
  * {@code DELETE /api/channel/:id}. The upstream key is never shown back.
@@ -35,10 +36,14 @@ import tools.jackson.databind.json.JsonMapper;
 class ChannelController {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    /** new-api's numeric channel types for the two formats we speak. */
+    /** The formats we speak, by name and by new-api's numeric channel type. */
     private static final Map<String, String> TYPES = Map.of(
             "openai", Channel.TYPE_OPENAI, "1", Channel.TYPE_OPENAI,
-            "anthropic", Channel.TYPE_ANTHROPIC, "14", Channel.TYPE_ANTHROPIC);
+            "anthropic", Channel.TYPE_ANTHROPIC, "14", Channel.TYPE_ANTHROPIC,
+            "gemini", Channel.TYPE_GEMINI, "24", Channel.TYPE_GEMINI,
+            "azure", Channel.TYPE_AZURE, "3", Channel.TYPE_AZURE);
+    /** An Azure api-version: {@code 2024-10-21}, {@code 2025-04-01-preview}. */
+    private static final java.util.regex.Pattern API_VERSION = java.util.regex.Pattern.compile("[A-Za-z0-9.-]{1,64}");
 
     record ChannelView(
             long id, String type, String name,
@@ -48,12 +53,13 @@ class ChannelController {
             @JsonProperty("model_mapping") String modelMapping,
             long priority, int weight, int status,
             @JsonProperty("used_quota") long usedQuota,
-            @JsonProperty("created_time") long createdTime) {
+            @JsonProperty("created_time") long createdTime,
+            String other) {
 
         static ChannelView of(Channel c) {
             return new ChannelView(c.id(), c.type(), c.name(), c.baseUrl(), "********", String.join(",", c.models()),
                     JSON.writeValueAsString(c.modelMapping()), c.priority(), c.weight(), c.status(), c.usedQuota(),
-                    c.createdTime());
+                    c.createdTime(), c.other());
         }
     }
 
@@ -80,7 +86,8 @@ class ChannelController {
                 body.has("priority") ? body.getLong("priority") : 0,
                 body.has("weight") ? (int) JsonBody.range("weight", body.getInt("weight"), 0, 1_000_000) : 1,
                 body.has("status") ? (int) JsonBody.range("status", body.getInt("status"), 1, 3) : Channel.ENABLED,
-                0, clock.instant().getEpochSecond());
+                0, clock.instant().getEpochSecond(),
+                body.has("other") ? other(body.getString("other")) : "");
         if (c.models().isEmpty()) {
             throw GatewayException.badRequest("models: empty (expected: \"model-a,model-b\")");
         }
@@ -139,6 +146,9 @@ class ChannelController {
         if (body.has("status")) {
             set.put("status", (int) JsonBody.range("status", body.getInt("status"), 1, 3));
         }
+        if (body.has("other")) {
+            set.put("other", other(body.getString("other")));
+        }
         if (channels.update(id, set) == 0) {
             throw GatewayException.notFound("channel " + id + " not found");
         }
@@ -167,9 +177,20 @@ class ChannelController {
     private static String type(JsonNode v) {
         String t = v == null ? "openai" : v.isString() || v.isIntegralNumber() ? v.asString().trim() : null;
         if (t == null || !TYPES.containsKey(t)) {
-            throw GatewayException.badRequest("type: " + v + " (expected: \"openai\" or \"anthropic\")");
+            throw GatewayException.badRequest("type: " + v
+                    + " (expected: \"openai\", \"anthropic\", \"gemini\" or \"azure\")");
         }
         return TYPES.get(t);
+    }
+
+    /** new-api's {@code other}: for an {@code azure} channel its api-version; empty: the default. */
+    private static String other(String value) {
+        String v = value == null ? "" : value.trim();
+        if (!v.isEmpty() && !API_VERSION.matcher(v).matches()) {
+            throw GatewayException.badRequest("other: \"" + JsonBody.maxLength("other", v, 4096)
+                    + "\" (expected: an api-version such as 2024-10-21)");
+        }
+        return v;
     }
 
     private static String baseUrl(String url) {

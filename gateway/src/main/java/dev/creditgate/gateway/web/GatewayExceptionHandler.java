@@ -21,7 +21,8 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
  * The one place that turns failures into wire answers, in the shape of the route:
  * OpenAI's {@code {"error":{"message","type","param","code"}}} on {@code /v1/*}, Anthropic's
  * {@code {"type":"error","error":{"type","message"}}} on {@code /v1/messages} (the type from the status, see
- * {@link #anthropicType}), and the management envelope
+ * {@link #anthropicType}), Google's {@code {"error":{"code","message","status"}}} on the Gemini routes (see
+ * {@link #isGoogle}), and the management envelope
  * {@code {"success":false,"message","data":null}} elsewhere. The HTTP status is always the error's own.
  */
 @RestControllerAdvice
@@ -87,6 +88,8 @@ public class GatewayExceptionHandler {
             outer.put("type", "error");
             outer.put("error", inner);
             body = outer;
+        } else if (isGoogle(path)) {
+            body = googleError(error.status(), message);
         } else if (path.startsWith("/v1/")) {
             body = openAiError(error, message, param);
         } else {
@@ -111,6 +114,38 @@ public class GatewayExceptionHandler {
             case 504 -> "timeout_error";
             case 529 -> "overloaded_error";
             default -> status >= 500 ? "api_error" : "invalid_request_error";
+        };
+    }
+
+    /** Google's routes: {@code /v1beta/**}, and {@code /v1/models/{model}:method} (the SDKs use either version). */
+    static boolean isGoogle(String path) {
+        return path.startsWith("/v1beta/") || path.equals("/v1beta")
+                || (path.startsWith("/v1/models/") && path.indexOf(':') > 0);
+    }
+
+    /** Google's error shape: {@code {"error":{"code":404,"message":"...","status":"NOT_FOUND"}}}. */
+    public static Map<String, Object> googleError(int status, String message) {
+        Map<String, Object> inner = new LinkedHashMap<>();
+        inner.put("code", status);
+        inner.put("message", message);
+        inner.put("status", googleStatus(status));
+        return Map.of("error", inner);
+    }
+
+    /** The {@code google.rpc.Code} name Google's APIs answer with a status. */
+    public static String googleStatus(int status) {
+        return switch (status) {
+            case 400, 413 -> "INVALID_ARGUMENT";
+            case 401 -> "UNAUTHENTICATED";
+            case 403 -> "PERMISSION_DENIED";
+            case 404 -> "NOT_FOUND";
+            case 409 -> "ABORTED";
+            case 429 -> "RESOURCE_EXHAUSTED";
+            case 499 -> "CANCELLED";
+            case 501 -> "UNIMPLEMENTED";
+            case 502, 503 -> "UNAVAILABLE";
+            case 504 -> "DEADLINE_EXCEEDED";
+            default -> status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION";
         };
     }
 
