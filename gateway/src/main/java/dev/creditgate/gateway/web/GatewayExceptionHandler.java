@@ -20,7 +20,9 @@ import org.springframework.web.servlet.resource.NoResourceFoundException;
 /**
  * The one place that turns failures into wire answers, in the shape of the route:
  * OpenAI's {@code {"error":{"message","type","param","code"}}} on {@code /v1/*}, Anthropic's
- * {@code {"type":"error","error":{"type","message"}}} on {@code /v1/messages} (the type from the status, see
+ * {@code {"type":"error","error":{"type","message"}}} on {@code /v1/messages} and on {@code /v1/models} asked by an
+ * Anthropic client ({@code anthropic-version}, or {@code x-api-key} without {@code Authorization}) (the type from the
+ * status, see
  * {@link #anthropicType}), Google's {@code {"error":{"code","message","status"}}} on the Gemini routes (see
  * {@link #isGoogle}), and the management envelope
  * {@code {"success":false,"message","data":null}} elsewhere. The HTTP status is always the error's own.
@@ -80,7 +82,9 @@ public class GatewayExceptionHandler {
     public static ResponseEntity<Object> render(HttpServletRequest request, ErrorCode error, String message, String param) {
         String path = request.getRequestURI();
         Object body;
-        if (path.startsWith("/v1/messages")) {
+        if (path.startsWith("/v1/messages") || (path.startsWith("/v1/models") && !isGoogle(path)
+                && (request.getHeader("anthropic-version") != null
+                || (request.getHeader("x-api-key") != null && request.getHeader("Authorization") == null)))) {
             Map<String, Object> inner = new LinkedHashMap<>();
             inner.put("type", anthropicType(error.status()));
             inner.put("message", message);

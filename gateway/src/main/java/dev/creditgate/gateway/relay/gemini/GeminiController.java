@@ -50,7 +50,7 @@ class GeminiController {
                     + "\" (expected: a model id of letters, digits, '.', '_' and '-')", "model");
         }
         pipeline.handle(request, response, relay.forRequest(model, stream,
-                "sse".equals(GeminiRelay.queryParameter(request, "alt"))));
+                "sse".equals(GoogleApiKey.queryParameter(request, "alt"))));
     }
 
     private static String abbreviate(String s) {

@@ -29,8 +29,6 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class GeminiRelay implements WireRelay {
 
-    static final String API_KEY_HEADER = "x-goog-api-key";
-
     private final JsonMapper json;
     private final GeminiFormat format;
     private final String model;
@@ -67,25 +65,8 @@ final class GeminiRelay implements WireRelay {
     /** Google's SDKs send the key in {@code x-goog-api-key}, older clients as {@code ?key=}; a bearer token works too. */
     @Override
     public AuthenticatedToken authenticate(TokenAuthenticator authenticator, HttpServletRequest request) {
-        String key = request.getHeader(API_KEY_HEADER);
-        if (key == null || key.isBlank()) {
-            key = queryParameter(request, "key");
-        }
-        return authenticator.authenticate(request.getHeader("Authorization"), key, request.getRemoteAddr());
-    }
-
-    /** A query parameter, read from the query string only (never from a form body, which is the relay's to read). */
-    static String queryParameter(HttpServletRequest request, String name) {
-        String query = request.getQueryString();
-        if (query == null) {
-            return null;
-        }
-        for (String pair : query.split("&")) {
-            if (pair.startsWith(name + "=")) {
-                return UriUtils.decode(pair.substring(name.length() + 1), java.nio.charset.StandardCharsets.UTF_8);
-            }
-        }
-        return null;
+        return authenticator.authenticate(request.getHeader("Authorization"), GoogleApiKey.of(request),
+                request.getRemoteAddr());
     }
 
     @Override
@@ -110,7 +91,7 @@ final class GeminiRelay implements WireRelay {
         return UpstreamRequest.post(url, format.upstreamBody(ex, channel))
                 .header("Content-Type", "application/json")
                 .header("Accept", sse ? "text/event-stream" : "application/json")
-                .header(API_KEY_HEADER, channel.apiKey())
+                .header(GoogleApiKey.HEADER, channel.apiKey())
                 .build();
     }
 
