@@ -30,7 +30,7 @@ final class MockControl {
     static final Set<String> KEYS = Set.of("text", "replyChunks", "chunks", "promptTokens", "completionTokens",
             "apiKey", "models", "embeddingDimensions", "recordLimit", "nextCalls", "delayMs", "chunkDelayMs",
             "failStatus", "failMessage", "garbage", "omitUsage", "cutAfterChunks", "cacheTokens",
-            "answerAtOutputLimit", "defaultOutputLimit", "exceedOutputLimit", "outputTokensPerChunk");
+            "answerAtOutputLimit", "defaultOutputLimit", "exceedOutputLimit", "outputTokensPerChunk", "thoughtsTokens");
 
     private MockControl() {
     }
@@ -103,6 +103,7 @@ final class MockControl {
         int dims = doc.has("embeddingDimensions") ? (int) integer(doc, "embeddingDimensions", 1) : s.embeddingDimensions();
         int recordLimit = doc.has("recordLimit") ? (int) integer(doc, "recordLimit", 0) : s.recordLimit();
         Call.Cache cache = doc.has("cacheTokens") ? cacheTokens(doc.get("cacheTokens")) : null;
+        long thoughts = doc.has("thoughtsTokens") ? integer(doc, "thoughtsTokens", 0) : -1;
 
         OutputLimit limit = mock.outputLimit();
         if (doc.has("answerAtOutputLimit")) {
@@ -164,6 +165,9 @@ final class MockControl {
         mock.updateOutputLimit(o -> nextLimit);
         if (cache != null) {
             mock.cacheTokens(cache.read(), cache.write(), cache.write1h());
+        }
+        if (thoughts >= 0) {
+            mock.thoughtsTokens(thoughts);
         }
         if (fault != null) {
             if (nextCalls > 0) {
@@ -274,6 +278,7 @@ final class MockControl {
                 .append(",\"cacheTokens\":{\"read\":").append(mock.cache().read())
                 .append(",\"write\":").append(mock.cache().write())
                 .append(",\"write1h\":").append(mock.cache().write1h()).append('}')
+                .append(",\"thoughtsTokens\":").append(mock.thoughtsTokens())
                 .append(",\"fault\":{\"delayMs\":").append(f.delay().toMillis())
                 .append(",\"chunkDelayMs\":").append(f.chunkDelay().toMillis())
                 .append(",\"failStatus\":").append(f.status())

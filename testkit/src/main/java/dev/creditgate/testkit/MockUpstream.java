@@ -973,4 +973,8 @@ public final class MockUpstream implements AutoCloseable {
     Call.Cache cache() {
         return cache;
     }
+
+    long thoughtsTokens() {
+        return thoughts;
+    }
 }
