@@ -161,6 +161,7 @@ class GeminiRelayIT {
         assertThat(upstream.query()).as("the client's key stays here").isNull();
         JsonNode row = g.consumeRows(t, 1).getFirst();
         assertThat(row.path("model_name").asString()).isEqualTo(MAPPED);
+        assertThat(row.toString()).as("the key of the query is in no log").doesNotContain(t.key().substring(3));
         assertThat(row.path("quota").asLong()).isEqualTo(PricedGateway.quota(10, 3));
     }
 
