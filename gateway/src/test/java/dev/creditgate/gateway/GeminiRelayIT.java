@@ -184,6 +184,23 @@ class GeminiRelayIT {
     }
 
     @Test
+    void countTokensIsCountedByTheGatewayAndNeverChargedOrLogged() {
+        Token t = g.userWithToken(START);
+        long calls = mock.calls();
+
+        var counted = sdk(t).models.countTokens(MODEL, "Say hello to the gateway.", null);
+
+        assertThat(counted.totalTokens()).contains(dev.creditgate.gateway.pricing.TokenCounter.shared()
+                .countText(MODEL, "Say hello to the gateway."));
+        assertThat(mock.calls()).as("not forwarded").isEqualTo(calls);
+        assertThatThrownBy(() -> sdk(new Token(0, "sk-not-a-key", 0)).models.countTokens(MODEL, "x", null))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(401));
+        assertThat(g.gw().admin("GET", "/api/log/?token_id=" + t.id(), null).data().path("total").asLong())
+                .isZero();
+        assertThat(g.userQuota(t)).isEqualTo(START);
+    }
+
+    @Test
     void errorsComeInGooglesShapeAndChargeNothing() throws Exception {
         Token t = g.userWithToken(START);
 
