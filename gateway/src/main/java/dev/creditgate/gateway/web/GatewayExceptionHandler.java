@@ -18,13 +18,11 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /**
- * The one place that turns failures into wire answers, in the shape of the route:
- * OpenAI's {@code {"error":{"message","type","param","code"}}} on {@code /v1/*}, Anthropic's
- * {@code {"type":"error","error":{"type","message"}}} on {@code /v1/messages} and on {@code /v1/models} asked by an
- * Anthropic client ({@code anthropic-version}, or {@code x-api-key} without {@code Authorization}) (the type from the
- * status, see
- * {@link #anthropicType}), Google's {@code {"error":{"code","message","status"}}} on the Gemini routes (see
- * {@link #isGoogle}), and the management envelope
+ * The one place that turns failures into wire answers, in the shape of the route: OpenAI's
+ * {@code {"error":{"message","type","param","code"}}} on {@code /v1/*}; Anthropic's
+ * {@code {"type":"error","error":{"type","message"}}} on {@code /v1/messages}, and on {@code /v1/models} for an
+ * {@link #isAnthropicClient Anthropic client} (the type from the status, see {@link #anthropicType}); Google's
+ * {@code {"error":{"code","message","status"}}} on the {@link #isGoogle Gemini routes}; the management envelope
  * {@code {"success":false,"message","data":null}} elsewhere. The HTTP status is always the error's own.
  */
 @RestControllerAdvice
@@ -82,9 +80,8 @@ public class GatewayExceptionHandler {
     public static ResponseEntity<Object> render(HttpServletRequest request, ErrorCode error, String message, String param) {
         String path = request.getRequestURI();
         Object body;
-        if (path.startsWith("/v1/messages") || (path.startsWith("/v1/models") && !isGoogle(path)
-                && (request.getHeader("anthropic-version") != null
-                || (request.getHeader("x-api-key") != null && request.getHeader("Authorization") == null)))) {
+        if (path.startsWith("/v1/messages")
+                || (path.startsWith("/v1/models") && !isGoogle(path) && isAnthropicClient(request))) {
             Map<String, Object> inner = new LinkedHashMap<>();
             inner.put("type", anthropicType(error.status()));
             inner.put("message", message);
@@ -119,6 +116,15 @@ public class GatewayExceptionHandler {
             case 529 -> "overloaded_error";
             default -> status >= 500 ? "api_error" : "invalid_request_error";
         };
+    }
+
+    /**
+     * An Anthropic client on a shared route ({@code /v1/models}): the {@code anthropic-version} header, or the key in
+     * {@code x-api-key} without {@code Authorization} (what the Anthropic SDKs send).
+     */
+    public static boolean isAnthropicClient(HttpServletRequest request) {
+        return request.getHeader("anthropic-version") != null
+                || (request.getHeader("x-api-key") != null && request.getHeader("Authorization") == null);
     }
 
     /** Google's routes: {@code /v1beta/**}, and {@code /v1/models/{model}:method} (the SDKs use either version). */

@@ -15,6 +15,7 @@ import dev.creditgate.gateway.token.AuthenticatedToken;
 import dev.creditgate.gateway.token.TokenAuthenticator;
 import dev.creditgate.gateway.web.ErrorCode;
 import dev.creditgate.gateway.web.GatewayException;
+import dev.creditgate.gateway.web.GatewayExceptionHandler;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -92,13 +93,9 @@ class ModelsController {
         return googleModel(id);
     }
 
-    /**
-     * Anthropic's clients: the {@code anthropic-version} header, or the key in {@code x-api-key} without
-     * {@code Authorization}. {@code GatewayExceptionHandler} answers their errors in Anthropic's shape by the same rule.
-     */
-    static boolean anthropic(HttpServletRequest request) {
-        return request.getHeader("anthropic-version") != null
-                || (request.getHeader("x-api-key") != null && request.getHeader("Authorization") == null);
+    /** Anthropic's clients, by the rule {@code GatewayExceptionHandler} answers their errors with. */
+    private static boolean anthropic(HttpServletRequest request) {
+        return GatewayExceptionHandler.isAnthropicClient(request);
     }
 
     private AuthenticatedToken authenticate(HttpServletRequest request, String key) {
