@@ -48,6 +48,7 @@ class GeminiRelayIT {
     static final String MODEL = "gemini-test";
     static final String MAPPED = "gemini-mapped";
     static final String OPENAI_ONLY = "gpt-only";
+    static final String TWO_CHANNELS = "gemini-two";
     static final long START = 1_000_000;
 
     PricedGateway g;
@@ -57,7 +58,7 @@ class GeminiRelayIT {
     @BeforeAll
     void start() {
         mock = MockUpstream.start();
-        g = new PricedGateway(MODEL, MAPPED, OPENAI_ONLY);
+        g = new PricedGateway(MODEL, MAPPED, OPENAI_ONLY, TWO_CHANNELS);
         PricedGateway.ok(g.gw().admin("PUT", "/api/option/", json("key", PricingConfig.CACHE_RATIO,
                 "value", "{\"" + MODEL + "\":0.5}")));
         g.channel("gemini", "gemini", mock.baseUrl(), "upstream-goog-key", MODEL, 0);
@@ -65,6 +66,8 @@ class GeminiRelayIT {
                 "base_url", mock.baseUrl() + "/v1beta", "key", "upstream-goog-key", "models", MAPPED,
                 "model_mapping", Map.of(MAPPED, "gemini-2.5-flash"))));
         g.channel("openai", "openai", mock.baseUrl(), "sk-openai-upstream", OPENAI_ONLY, 0);
+        g.channel("gemini-high", "gemini", mock.baseUrl(), "upstream-goog-key", TWO_CHANNELS, 10);
+        g.channel("gemini-low", "gemini", mock.baseUrl(), "upstream-goog-key", TWO_CHANNELS, 0);
     }
 
     @BeforeEach
@@ -181,6 +184,61 @@ class GeminiRelayIT {
         JsonNode row = g.consumeRows(t, 1).getFirst();
         assertThat(row.path("is_stream").asBoolean()).isTrue();
         assertThat(row.path("quota").asLong()).isEqualTo(PricedGateway.quota(10, 3));
+    }
+
+    @Test
+    void a503FailsOverToTheNextGeminiChannelBeforeAnyByte() {
+        Token t = g.userWithToken(START);
+        mock.usage(10, 3).failNext(1, 503);
+
+        Seen seen = GeminiSdk.generate(sdk(t), TWO_CHANNELS, true);
+
+        assertThat(seen.text()).isEqualTo(MockUpstream.DEFAULT_TEXT);
+        assertThat(mock.calls()).isEqualTo(2);
+        JsonNode row = g.consumeRows(t, 1).getFirst();
+        long low = -1;
+        for (JsonNode c : PricedGateway.ok(g.gw().admin("GET", "/api/channel/?page_size=100", null)).data()
+                .path("items")) {
+            if (c.path("name").asString().equals("gemini-low")) {
+                low = c.path("id").asLong();
+            }
+        }
+        assertThat(row.path("channel").asLong()).as("the lower tier answered").isEqualTo(low);
+        assertThat(row.path("quota").asLong()).isEqualTo(PricedGateway.quota(10, 3));
+    }
+
+    @Test
+    void aStreamWhoseClientLeftIsChargedWhatWasDelivered() throws Exception {
+        Token t = g.userWithToken(START);
+        mock.usage(40, 500).chunks(500).fault(dev.creditgate.testkit.Fault.NONE.withChunkDelay(Duration.ofMillis(20)));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(g.baseUrl() + "/v1beta/models/" + MODEL
+                        + ":streamGenerateContent?alt=sse"))
+                .header("x-goog-api-key", t.key()).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}]}"))
+                .build();
+        try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
+            HttpResponse<java.io.InputStream> response = http.send(request,
+                    HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(response.statusCode()).isEqualTo(200);
+            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(response.body(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+            for (int chunks = 0; chunks < 3; ) {
+                String line = reader.readLine();
+                assertThat(line).isNotNull();
+                if (line.startsWith("data:")) {
+                    chunks++;
+                }
+            }
+            response.body().close();
+        }
+
+        JsonNode row = g.consumeRows(t, 1).getFirst();
+        assertThat(row.path("content").asString()).contains("client disconnected");
+        int completion = row.path("completion_tokens").asInt();
+        assertThat(completion).as("the delivered text, not the 500 of the whole answer").isPositive().isLessThan(500);
+        assertThat(row.path("prompt_tokens").asInt()).as("from the chunks' usageMetadata").isEqualTo(40);
+        assertThat(row.path("quota").asLong()).isEqualTo(PricedGateway.quota(40, completion));
+        mock.awaitStreamsAbortedByClient(1, Duration.ofSeconds(10));
     }
 
     @Test
