@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.creditgate.gateway.web.ApiResponse;
@@ -43,7 +44,7 @@ class ChannelController {
             "gemini", Channel.TYPE_GEMINI, "24", Channel.TYPE_GEMINI,
             "azure", Channel.TYPE_AZURE, "3", Channel.TYPE_AZURE);
     /** An Azure api-version: {@code 2024-10-21}, {@code 2025-04-01-preview}. */
-    private static final java.util.regex.Pattern API_VERSION = java.util.regex.Pattern.compile("[A-Za-z0-9.-]{1,64}");
+    private static final Pattern API_VERSION = Pattern.compile("[A-Za-z0-9.-]{1,64}");
 
     record ChannelView(
             long id, String type, String name,
@@ -187,7 +188,7 @@ class ChannelController {
     private static String other(String value) {
         String v = value == null ? "" : value.trim();
         if (!v.isEmpty() && !API_VERSION.matcher(v).matches()) {
-            throw GatewayException.badRequest("other: \"" + JsonBody.maxLength("other", v, 4096)
+            throw GatewayException.badRequest("other: \"" + (v.length() > 80 ? v.substring(0, 80) + "..." : v)
                     + "\" (expected: an api-version such as 2024-10-21)");
         }
         return v;
