@@ -168,6 +168,8 @@ public final class DemoMain {
                   curl -s $CG_GATEWAY/v1/chat/completions -H "Authorization: Bearer $CG_DEMO_KEY" \\
                        -H 'Content-Type: application/json' \\
                        -d '{"model":"%s","messages":[{"role":"user","content":"Hello"}]}'
+                  curl -s $CG_GATEWAY/v1beta/models/%s:generateContent -H "x-goog-api-key: $CG_DEMO_KEY" \\
+                       -H 'Content-Type: application/json' -d '{"contents":[{"parts":[{"text":"Hello"}]}]}'
                   curl -s $CG_CREDITS/api/credits/balance/$CG_DEMO_KEY_ID -H "X-API-Key: $CG_SERVICE_TOKEN"
                   bash demo/walkthrough.sh          # the guided tour: credit runs out, top-up, platform outage
 
@@ -182,7 +184,7 @@ public final class DemoMain {
                 s.get("nativeKey"), s.get("nativeUserId"), Seeder.NATIVE_QUOTA,
                 Seeder.FIXED_MODEL, Seeder.FIXED_PRICE_USD, Seeder.RATIO_MODEL,
                 data.resolve(DemoState.ENV_FILE), data.resolve(DemoState.FILE), envFile,
-                Seeder.FIXED_MODEL, READY_LINE);
+                Seeder.FIXED_MODEL, Seeder.GEMINI_MODEL, READY_LINE);
         out.flush();
     }
 

@@ -16,6 +16,8 @@ final class Seeder {
     static final String FIXED_MODEL = "demo-fixed";
     static final String FIXED_PRICE_USD = "0.01";
     static final String RATIO_MODEL = "gpt-4o-mini";
+    /** Served by a {@code gemini} channel on the mock (the Gemini route); priced by new-api's default ratio. */
+    static final String GEMINI_MODEL = "gemini-2.5-flash";
     static final String WELCOME_CREDITS = "10";
     static final long NATIVE_QUOTA = 500_000; // 1 USD
     static final String DEMO_EMAIL = "demo@creditgate.dev";
@@ -34,6 +36,7 @@ final class Seeder {
         try (Api gateway = Api.bearer(system.gatewayUrl(), c.gatewayAdminToken());
              Api credits = Api.bearer(system.creditsUrl(), c.creditsAdminToken())) {
             channel(gateway);
+            geminiChannel(gateway);
             modelPrice(gateway);
             demoUser(credits);
             demoKey(credits);
@@ -53,6 +56,17 @@ final class Seeder {
             state.put("channelId", ch.path("id").asString());
         } else { // the upstream's port may differ from the last run
             gateway.put("/api/channel/", Map.of("id", Long.parseLong(state.get("channelId")),
+                    "base_url", system.upstreamUrl()));
+        }
+    }
+
+    private void geminiChannel(Api gateway) {
+        if (!state.has("geminiChannelId")) {
+            JsonNode ch = gateway.post("/api/channel/", Map.of("name", "mock upstream (gemini)", "type", "gemini",
+                    "base_url", system.upstreamUrl(), "key", "mock-gemini-key", "models", GEMINI_MODEL));
+            state.put("geminiChannelId", ch.path("id").asString());
+        } else {
+            gateway.put("/api/channel/", Map.of("id", Long.parseLong(state.get("geminiChannelId")),
                     "base_url", system.upstreamUrl()));
         }
     }

@@ -91,6 +91,12 @@ class DemoWalkthroughIT {
         assertThat(new java.math.BigDecimal(credit(env2)))
                 .isEqualByComparingTo(new java.math.BigDecimal(balanceBefore).subtract(java.math.BigDecimal.ONE));
         assertThat(chat(env2.get("CG_GATEWAY"), env2.get("CG_NATIVE_KEY")).status()).isEqualTo(200);
+        // the README's Gemini example: the seeded gemini channel on the mock, Google's route and key header
+        Http.Response gemini = send("POST", env2.get("CG_GATEWAY") + "/v1beta/models/gemini-2.5-flash:generateContent",
+                "{\"contents\":[{\"parts\":[{\"text\":\"Hello\"}]}]}", "x-goog-api-key", key,
+                "Content-Type", "application/json");
+        assertThat(gemini.status()).as(gemini.body()).isEqualTo(200);
+        assertThat(gemini.body()).contains("usageMetadata", "Hello");
         stop(again);
     }
 

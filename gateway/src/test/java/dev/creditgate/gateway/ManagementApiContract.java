@@ -250,6 +250,11 @@ abstract class ManagementApiContract {
         assertThat(updated.data().path("weight").asInt()).isEqualTo(9);
         assertThat(updated.data().path("priority").asLong()).isEqualTo(5);
         assertThat(gw.admin("PUT", "/api/channel/", json("id", id, "type", "carrier-pigeon")).status()).isEqualTo(400);
+        Answer azure = gw.admin("PUT", "/api/channel/", json("id", id, "type", "3", "other", "2025-04-01-preview"));
+        assertThat(azure.data().path("type").asString()).as("new-api's number for azure").isEqualTo("azure");
+        assertThat(gw.admin("GET", "/api/channel/" + id, null).data().path("other").asString())
+                .isEqualTo("2025-04-01-preview");
+        assertThat(created.data().path("other").asString()).as("empty unless given").isEmpty();
         assertThat(gw.admin("POST", "/api/channel/", json("name", "bad", "base_url", "ftp://x", "key", "k", "models", "m"))
                 .status()).isEqualTo(400);
         assertThat(gw.admin("GET", "/api/channel/?p=1&page_size=100", null).data().path("total").asLong())

@@ -30,7 +30,7 @@ final class MockControl {
     static final Set<String> KEYS = Set.of("text", "replyChunks", "chunks", "promptTokens", "completionTokens",
             "apiKey", "models", "embeddingDimensions", "recordLimit", "nextCalls", "delayMs", "chunkDelayMs",
             "failStatus", "failMessage", "garbage", "omitUsage", "cutAfterChunks", "cacheTokens",
-            "answerAtOutputLimit", "defaultOutputLimit", "exceedOutputLimit", "outputTokensPerChunk");
+            "answerAtOutputLimit", "defaultOutputLimit", "exceedOutputLimit", "outputTokensPerChunk", "thoughtsTokens");
 
     private MockControl() {
     }
@@ -103,6 +103,7 @@ final class MockControl {
         int dims = doc.has("embeddingDimensions") ? (int) integer(doc, "embeddingDimensions", 1) : s.embeddingDimensions();
         int recordLimit = doc.has("recordLimit") ? (int) integer(doc, "recordLimit", 0) : s.recordLimit();
         Call.Cache cache = doc.has("cacheTokens") ? cacheTokens(doc.get("cacheTokens")) : null;
+        long thoughts = doc.has("thoughtsTokens") ? integer(doc, "thoughtsTokens", 0) : -1;
 
         OutputLimit limit = mock.outputLimit();
         if (doc.has("answerAtOutputLimit")) {
@@ -164,6 +165,9 @@ final class MockControl {
         mock.updateOutputLimit(o -> nextLimit);
         if (cache != null) {
             mock.cacheTokens(cache.read(), cache.write(), cache.write1h());
+        }
+        if (thoughts >= 0) {
+            mock.thoughtsTokens(thoughts);
         }
         if (fault != null) {
             if (nextCalls > 0) {
@@ -274,6 +278,7 @@ final class MockControl {
                 .append(",\"cacheTokens\":{\"read\":").append(mock.cache().read())
                 .append(",\"write\":").append(mock.cache().write())
                 .append(",\"write1h\":").append(mock.cache().write1h()).append('}')
+                .append(",\"thoughtsTokens\":").append(mock.thoughtsTokens())
                 .append(",\"fault\":{\"delayMs\":").append(f.delay().toMillis())
                 .append(",\"chunkDelayMs\":").append(f.chunkDelay().toMillis())
                 .append(",\"failStatus\":").append(f.status())
@@ -295,7 +300,8 @@ final class MockControl {
             sb.append("{\"method\":");
             Json.str(sb, r.method()).append(",\"path\":");
             Json.str(sb, r.path()).append(",\"query\":");
-            Json.str(sb, r.query()).append(",\"headers\":{");
+            Json.str(sb, r.query() == null ? null : r.query().replaceAll("(^|&)key=[^&]*", "$1key=<redacted>"))
+                    .append(",\"headers\":{");
             boolean first = true;
             for (Map.Entry<String, List<String>> h : r.headers().entrySet()) {
                 if (!first) {
@@ -305,7 +311,8 @@ final class MockControl {
                 String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
                 Json.str(sb, name).append(':');
                 // Credentials stay out of answers: scripts see that a key was sent, not the key.
-                array(sb, name.equals("authorization") || name.equals("x-api-key")
+                array(sb, name.equals("authorization") || name.equals("x-api-key") || name.equals("x-goog-api-key")
+                        || name.equals("api-key")
                         ? h.getValue().stream().map(v -> "<redacted " + v.length() + " chars>").toList()
                         : h.getValue());
             }

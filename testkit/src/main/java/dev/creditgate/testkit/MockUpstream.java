@@ -119,6 +119,7 @@ public final class MockUpstream implements AutoCloseable {
     private volatile OutputLimit baselineOutputLimit = OutputLimit.DEFAULTS;
     private volatile Call.Cache cache = Call.Cache.NONE;
     private volatile ToolCall toolCall;
+    private volatile long thoughts;
     private final ConcurrentLinkedQueue<Fault> nextFaults = new ConcurrentLinkedQueue<>();
 
     private final LongAdder calls = new LongAdder();
@@ -248,7 +249,22 @@ public final class MockUpstream implements AutoCloseable {
         return this;
     }
 
-    /** Require this key ({@code Authorization: Bearer K} or {@code x-api-key: K}); null: accept any. */
+    /**
+     * Report this many thinking tokens in every Gemini answer's {@code thoughtsTokenCount} (not part of
+     * {@code candidatesTokenCount}; the total has them); 0 (the default): none.
+     */
+    public MockUpstream thoughtsTokens(long tokens) {
+        if (tokens < 0) {
+            throw new IllegalArgumentException("thoughtsTokens: " + tokens + " (expected: >= 0)");
+        }
+        thoughts = tokens;
+        return this;
+    }
+
+    /**
+     * Require this key ({@code Authorization: Bearer K}, {@code x-api-key: K}, Gemini's {@code x-goog-api-key: K} or
+     * {@code ?key=K}, Azure's {@code api-key: K}); null: accept any.
+     */
     public MockUpstream apiKey(String expectedKey) {
         return update(s -> new Settings(s.baseChunks, s.chunkCount, s.promptTokens, s.completionTokens,
                 expectedKey, s.models, s.embeddingDimensions, s.recordLimit));
@@ -414,6 +430,7 @@ public final class MockUpstream implements AutoCloseable {
         }
         cache = Call.Cache.NONE;
         toolCall = null;
+        thoughts = 0;
         clearFaults();
         return resetStats();
     }
@@ -556,7 +573,7 @@ public final class MockUpstream implements AutoCloseable {
 
     static long promptTokens(JsonNode request) {
         long chars = 0;
-        for (String key : new String[] {"system", "instructions", "messages", "input"}) {
+        for (String key : new String[] {"system", "instructions", "messages", "input", "systemInstruction", "contents"}) {
             chars += promptChars(request.get(key));
         }
         return Math.max(1, (chars + 3) / 4);
@@ -581,7 +598,11 @@ public final class MockUpstream implements AutoCloseable {
         }
         if (node.isObject()) {
             JsonNode text = node.get("text");
-            return text != null ? promptChars(text) : promptChars(node.get("content"));
+            if (text != null) {
+                return promptChars(text);
+            }
+            JsonNode parts = node.get("parts"); // Gemini: {role, parts: [{text}]}
+            return parts != null ? promptChars(parts) : promptChars(node.get("content"));
         }
         return 0;
     }
@@ -601,7 +622,7 @@ public final class MockUpstream implements AutoCloseable {
 
     // ---- HTTP ------------------------------------------------------------------------------
 
-    private enum Api { OPENAI, ANTHROPIC }
+    private enum Api { OPENAI, ANTHROPIC, GEMINI }
 
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
@@ -616,11 +637,16 @@ public final class MockUpstream implements AutoCloseable {
         callsByPath.computeIfAbsent(path, k -> new LongAdder()).increment();
 
         Headers headers = ex.getRequestHeaders();
+        String method = ex.getRequestMethod();
+        String query = ex.getRequestURI().getRawQuery();
         boolean anthropic = path.startsWith("/v1/messages")
                 || (path.equals("/v1/models") && headers.containsKey("anthropic-version"));
-        Api api = anthropic ? Api.ANTHROPIC : Api.OPENAI;
+        GeminiWire.Target gemini = method.equals("POST") ? GeminiWire.target(path) : null;
+        AzureTarget azure = AzureTarget.of(path);
+        Api api = gemini != null || path.startsWith("/v1beta/") ? Api.GEMINI
+                : anthropic ? Api.ANTHROPIC : Api.OPENAI;
 
-        if (s.apiKey != null && !authorized(headers, s.apiKey)) {
+        if (s.apiKey != null && !authorized(headers, query, s.apiKey)) {
             unauthorized(ex, api, headers);
             return;
         }
@@ -634,11 +660,21 @@ public final class MockUpstream implements AutoCloseable {
             }
         }
         if (f.status() != 0) {
-            sendJson(ex, f.status(), api == Api.ANTHROPIC
-                    ? AnthropicWire.error(f.status(), f.message()) : OpenAiWire.error(f.status(), f.message()));
+            sendJson(ex, f.status(), switch (api) {
+                case ANTHROPIC -> AnthropicWire.error(f.status(), f.message());
+                case GEMINI -> GeminiWire.error(f.status(), f.message());
+                case OPENAI -> OpenAiWire.error(f.status(), f.message());
+            });
             return;
         }
-        String method = ex.getRequestMethod();
+        if (method.equals("GET") && path.equals("/v1beta/models")) {
+            sendJson(ex, 200, GeminiWire.models(s.models));
+            return;
+        }
+        if (azure != null && queryParameter(query, "api-version") == null) {
+            badRequest(ex, api, "Missing required query parameter: api-version");
+            return;
+        }
         if (method.equals("GET") && path.equals("/v1/models")) {
             if (f.garbage()) {
                 send(ex, 200, "application/json", GARBAGE);
@@ -647,11 +683,15 @@ public final class MockUpstream implements AutoCloseable {
             }
             return;
         }
-        Route route = method.equals("POST") ? Route.of(path) : null;
+        Route route = !method.equals("POST") ? null : gemini != null ? Route.GEMINI
+                : Route.of(azure != null ? azure.openAiPath() : path);
         if (route == null) {
             String message = "Invalid URL (" + method + " " + path + ")";
-            sendJson(ex, 404, api == Api.ANTHROPIC ? AnthropicWire.error("not_found_error", message)
-                    : OpenAiWire.error(message, "invalid_request_error", null));
+            sendJson(ex, 404, switch (api) {
+                case ANTHROPIC -> AnthropicWire.error("not_found_error", message);
+                case GEMINI -> GeminiWire.error(404, message);
+                case OPENAI -> OpenAiWire.error(message, "invalid_request_error", null);
+            });
             return;
         }
         JsonNode request;
@@ -664,7 +704,13 @@ public final class MockUpstream implements AutoCloseable {
             badRequest(ex, api, "We could not parse the JSON body of your request.");
             return;
         }
-        String model = Json.text(request.get("model"));
+        String model = gemini != null ? gemini.model() : azure != null ? azure.deployment()
+                : Json.text(request.get("model"));
+        if (gemini != null && !(request.get("contents") instanceof tools.jackson.databind.node.ArrayNode contents
+                && !contents.isEmpty())) {
+            badRequest(ex, api, "* GenerateContentRequest.contents: contents is not specified");
+            return;
+        }
         if (model == null || model.isEmpty()) {
             badRequest(ex, api, api == Api.ANTHROPIC ? "model: Field required" : "you must provide a model parameter");
             return;
@@ -679,8 +725,8 @@ public final class MockUpstream implements AutoCloseable {
                     + " tokens (expected: <= " + OutputLimit.MAX_TOKENS + ")");
             return;
         }
-        boolean stream = Json.bool(request.get("stream"), false)
-                && route != Route.EMBEDDINGS && route != Route.COUNT_TOKENS;
+        boolean stream = gemini != null ? gemini.stream() && "sse".equals(queryParameter(query, "alt"))
+                : Json.bool(request.get("stream"), false) && route != Route.EMBEDDINGS && route != Route.COUNT_TOKENS;
         if (f.garbage()) {
             if (stream) {
                 send(ex, 200, "text/event-stream; charset=utf-8", "data: " + GARBAGE + "\n\n");
@@ -715,6 +761,14 @@ public final class MockUpstream implements AutoCloseable {
                 }
             }
             case COUNT_TOKENS -> sendJson(ex, 200, AnthropicWire.countTokens(call.promptTokens()));
+            case GEMINI -> {
+                long t = thoughts;
+                if (stream) {
+                    stream(ex, f, sse -> GeminiWire.stream(call, sse, t));
+                } else {
+                    sendJson(ex, 200, gemini.stream() ? GeminiWire.array(call, t) : GeminiWire.response(call, t));
+                }
+            }
             case EMBEDDINGS -> {
                 List<String> inputs = OpenAiWire.embeddingInputs(request.get("input"));
                 long dims = Json.number(request.get("dimensions"), s.embeddingDimensions);
@@ -730,7 +784,7 @@ public final class MockUpstream implements AutoCloseable {
     }
 
     private enum Route {
-        CHAT, RESPONSES, EMBEDDINGS, MESSAGES, COUNT_TOKENS;
+        CHAT, RESPONSES, EMBEDDINGS, MESSAGES, COUNT_TOKENS, GEMINI;
 
         static Route of(String path) {
             return switch (path) {
@@ -750,13 +804,15 @@ public final class MockUpstream implements AutoCloseable {
             case CHAT -> Json.number(request.get("max_completion_tokens"), Json.number(request.get("max_tokens"), -1));
             case RESPONSES -> Json.number(request.get("max_output_tokens"), -1);
             case MESSAGES -> Json.number(request.get("max_tokens"), -1);
+            case GEMINI -> Json.number(request.path("generationConfig").get("maxOutputTokens"), -1);
             default -> -1;
         };
     }
 
     /** Output tokens an answer writes by {@link #answerAtOutputLimit}; -1 when that mode is off or not for this route. */
     private static long fillTokens(Route route, long requestLimit, OutputLimit o) {
-        return route == Route.CHAT || route == Route.RESPONSES || route == Route.MESSAGES ? o.tokensFor(requestLimit) : -1;
+        return route == Route.CHAT || route == Route.RESPONSES || route == Route.MESSAGES || route == Route.GEMINI
+                ? o.tokensFor(requestLimit) : -1;
     }
 
     private Call call(Route route, String model, JsonNode request, Settings s, Fault f) {
@@ -831,13 +887,42 @@ public final class MockUpstream implements AutoCloseable {
         }
     }
 
-    private static boolean authorized(Headers headers, String expected) {
+    private static boolean authorized(Headers headers, String query, String expected) {
         String authorization = headers.getFirst("Authorization");
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 && authorization.substring(7).strip().equals(expected)) {
             return true;
         }
-        return expected.equals(headers.getFirst("x-api-key"));
+        return expected.equals(headers.getFirst("x-api-key")) || expected.equals(headers.getFirst("x-goog-api-key"))
+                || expected.equals(headers.getFirst("api-key")) || expected.equals(queryParameter(query, "key"));
+    }
+
+    /** A parameter of a raw query string (URL-decoded), or null. */
+    static String queryParameter(String rawQuery, String name) {
+        if (rawQuery == null) {
+            return null;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return java.net.URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    /** An Azure OpenAI path: {@code /openai/deployments/{deployment}/chat/completions} (or responses, embeddings). */
+    record AzureTarget(String deployment, String openAiPath) {
+        static AzureTarget of(String path) {
+            String prefix = "/openai/deployments/";
+            if (!path.startsWith(prefix)) {
+                return null;
+            }
+            int slash = path.indexOf('/', prefix.length());
+            if (slash <= prefix.length()) {
+                return null;
+            }
+            return new AzureTarget(path.substring(prefix.length(), slash), "/v1" + path.substring(slash));
+        }
     }
 
     private static void unauthorized(HttpExchange ex, Api api, Headers headers) throws IOException {
@@ -845,6 +930,11 @@ public final class MockUpstream implements AutoCloseable {
         String given = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 ? authorization.substring(7).strip() : headers.getFirst("x-api-key");
         String body;
+        if (api == Api.GEMINI) { // Google answers a bad key with 400 API_KEY_INVALID
+            sendJson(ex, 400, GeminiWire.error(400, "API key not valid. Please pass a valid API key.",
+                    "INVALID_ARGUMENT"));
+            return;
+        }
         if (api == Api.ANTHROPIC) {
             body = AnthropicWire.error("authentication_error",
                     given == null ? "x-api-key header is required" : "invalid x-api-key");
@@ -864,8 +954,11 @@ public final class MockUpstream implements AutoCloseable {
     }
 
     private static void badRequest(HttpExchange ex, Api api, String message) throws IOException {
-        sendJson(ex, 400, api == Api.ANTHROPIC ? AnthropicWire.error("invalid_request_error", message)
-                : OpenAiWire.error(message, "invalid_request_error", null));
+        sendJson(ex, 400, switch (api) {
+            case ANTHROPIC -> AnthropicWire.error("invalid_request_error", message);
+            case GEMINI -> GeminiWire.error(400, message, "INVALID_ARGUMENT");
+            case OPENAI -> OpenAiWire.error(message, "invalid_request_error", null);
+        });
     }
 
     static void sendJson(HttpExchange ex, int status, String json) throws IOException {
@@ -893,5 +986,9 @@ public final class MockUpstream implements AutoCloseable {
 
     Call.Cache cache() {
         return cache;
+    }
+
+    long thoughtsTokens() {
+        return thoughts;
     }
 }

@@ -9,5 +9,7 @@ public enum EndpointKind {
     /** {@code POST /v1/responses} */
     RESPONSES,
     /** {@code POST /v1/messages} (Anthropic) */
-    MESSAGES
+    MESSAGES,
+    /** {@code POST /v1beta/models/{model}:generateContent} and {@code :streamGenerateContent} (Google Gemini) */
+    GEMINI
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.creditgate.gateway.web.ApiResponse;
@@ -25,7 +26,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Channels: {@code POST /api/channel/ {name, type, base_url, key, models, model_mapping, priority, weight, status}}
+ * Channels: {@code POST /api/channel/ {name, type, base_url, key, models, model_mapping, priority, weight, status,
+ * other}}
  * (also new-api's wrapped form {@code {mode, channel: {...}}}), {@code GET /api/channel/?p=&page_size=},
  * {@code GET /api/channel/:id}, {@code PUT /api/channel/ {id, ...}} (only present fields change),
  * {@code DELETE /api/channel/:id}. The upstream key is never shown back. Each channel shows its health:
@@ -37,10 +39,14 @@ import tools.jackson.databind.json.JsonMapper;
 public class ChannelController {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    /** new-api's numeric channel types for the two formats we speak. */
+    /** The formats we speak, by name and by new-api's numeric channel type. */
     private static final Map<String, String> TYPES = Map.of(
             "openai", Channel.TYPE_OPENAI, "1", Channel.TYPE_OPENAI,
-            "anthropic", Channel.TYPE_ANTHROPIC, "14", Channel.TYPE_ANTHROPIC);
+            "anthropic", Channel.TYPE_ANTHROPIC, "14", Channel.TYPE_ANTHROPIC,
+            "gemini", Channel.TYPE_GEMINI, "24", Channel.TYPE_GEMINI,
+            "azure", Channel.TYPE_AZURE, "3", Channel.TYPE_AZURE);
+    /** An Azure api-version: {@code 2024-10-21}, {@code 2025-04-01-preview}. */
+    private static final Pattern API_VERSION = Pattern.compile("[A-Za-z0-9.-]{1,64}");
 
     record ChannelView(
             long id, String type, String name,
@@ -55,7 +61,8 @@ public class ChannelController {
             @JsonProperty("status_time") long statusTime,
             @JsonProperty("test_time") long testTime,
             @JsonProperty("response_time") int responseTime,
-            @JsonProperty("other_info") String otherInfo) {
+            @JsonProperty("other_info") String otherInfo,
+            String other) {
 
         static ChannelView of(ChannelRepository.Listed l) {
             Channel c = l.channel();
@@ -65,7 +72,7 @@ public class ChannelController {
             return new ChannelView(c.id(), c.type(), c.name(), c.baseUrl(), "********", String.join(",", c.models()),
                     JSON.writeValueAsString(c.modelMapping()), c.priority(), c.weight(), c.status(), c.usedQuota(),
                     c.createdTime(), l.statusReason(), l.statusTime(), l.testTime(), l.responseTime(),
-                    JSON.writeValueAsString(other));
+                    JSON.writeValueAsString(other), c.other());
         }
     }
 
@@ -109,7 +116,8 @@ public class ChannelController {
                 body.has("priority") ? body.getLong("priority") : 0,
                 body.has("weight") ? (int) JsonBody.range("weight", body.getInt("weight"), 0, 1_000_000) : 1,
                 body.has("status") ? (int) JsonBody.range("status", body.getInt("status"), 1, 3) : Channel.ENABLED,
-                0, clock.instant().getEpochSecond());
+                0, clock.instant().getEpochSecond(),
+                body.has("other") ? other(body.getString("other")) : "");
         if (c.models().isEmpty()) {
             throw GatewayException.badRequest("models: empty (expected: \"model-a,model-b\")");
         }
@@ -171,6 +179,9 @@ public class ChannelController {
             set.put("status_reason", status == Channel.ENABLED ? "" : "set by the management API");
             set.put("status_time", clock.instant().getEpochSecond());
         }
+        if (body.has("other")) {
+            set.put("other", other(body.getString("other")));
+        }
         if (channels.update(id, set) == 0) {
             throw GatewayException.notFound("channel " + id + " not found");
         }
@@ -199,9 +210,20 @@ public class ChannelController {
     private static String type(JsonNode v) {
         String t = v == null ? "openai" : v.isString() || v.isIntegralNumber() ? v.asString().trim() : null;
         if (t == null || !TYPES.containsKey(t)) {
-            throw GatewayException.badRequest("type: " + v + " (expected: \"openai\" or \"anthropic\")");
+            throw GatewayException.badRequest("type: " + v
+                    + " (expected: \"openai\", \"anthropic\", \"gemini\" or \"azure\")");
         }
         return TYPES.get(t);
+    }
+
+    /** new-api's {@code other}: for an {@code azure} channel its api-version; empty: the default. */
+    private static String other(String value) {
+        String v = value == null ? "" : value.trim();
+        if (!v.isEmpty() && !API_VERSION.matcher(v).matches()) {
+            throw GatewayException.badRequest("other: \"" + (v.length() > 80 ? v.substring(0, 80) + "..." : v)
+                    + "\" (expected: an api-version such as 2024-10-21)");
+        }
+        return v;
     }
 
     private static String baseUrl(String url) {

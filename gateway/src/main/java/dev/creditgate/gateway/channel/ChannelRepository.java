@@ -23,7 +23,7 @@ public class ChannelRepository {
             rs.getLong("id"), rs.getString("type"), rs.getString("name"), rs.getString("base_url"),
             rs.getString("api_key"), splitModels(rs.getString("models")), mapping(rs.getString("model_mapping")),
             rs.getLong("priority"), rs.getInt("weight"), rs.getInt("status"), rs.getLong("used_quota"),
-            rs.getLong("created_time"));
+            rs.getLong("created_time"), rs.getString("other"));
 
     /**
      * A channel as the management API lists it: with its health columns.
@@ -49,10 +49,11 @@ public class ChannelRepository {
         var keys = new GeneratedKeyHolder();
         jdbc.sql("""
                 INSERT INTO channels (type, name, base_url, api_key, models, model_mapping, priority, weight, status,
-                    used_quota, created_time)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)""")
+                    used_quota, created_time, other)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""")
                 .params(c.type(), c.name(), c.baseUrl(), c.apiKey(), String.join(",", c.models()),
-                        JSON.writeValueAsString(c.modelMapping()), c.priority(), c.weight(), c.status(), c.createdTime())
+                        JSON.writeValueAsString(c.modelMapping()), c.priority(), c.weight(), c.status(), c.createdTime(),
+                        c.other())
                 .update(keys, "id");
         return keys.getKeyAs(Number.class).longValue();
     }

@@ -51,6 +51,34 @@ public final class MaxTokens {
         return best > 0 ? OptionalInt.of(best) : OptionalInt.empty();
     }
 
+    /**
+     * A Gemini body's {@code generationConfig.maxOutputTokens}, or null when it names none (or 0).
+     *
+     * @throws IllegalArgumentException as {@link #of}, naming {@code generationConfig.maxOutputTokens}
+     */
+    public static Integer gemini(JsonNode body) {
+        JsonNode config = body == null ? null : body.get("generationConfig");
+        if (config == null || !config.isObject()) {
+            return null;
+        }
+        JsonNode value = config.get("maxOutputTokens");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        String field = "generationConfig.maxOutputTokens";
+        if (!value.isNumber() || !value.canConvertToExactIntegral()) {
+            throw new IllegalArgumentException(field + ": " + abbreviate(value) + " (expected: an integer >= 1)");
+        }
+        if (!value.canConvertToInt()) {
+            throw new IllegalArgumentException(field + ": " + abbreviate(value) + " (expected: <= " + Integer.MAX_VALUE + ")");
+        }
+        int n = value.asInt();
+        if (n < 0) {
+            throw new IllegalArgumentException(field + ": " + n + " (expected: >= 1)");
+        }
+        return n > 0 ? n : null;
+    }
+
     /** {@link #of} as a nullable Integer, the form {@link Pricer#estimate} takes. */
     public static Integer orNull(JsonNode body) {
         OptionalInt max = of(body);

@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 
 import dev.creditgate.gateway.admission.AdmissionRefusedException;
 import dev.creditgate.gateway.admission.AdmissionRequest;
+import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.web.ErrorCode;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -126,7 +127,7 @@ public class RequestPricing {
         ObjectNode body = request.body();
         Integer maxTokens;
         try {
-            maxTokens = MaxTokens.orNull(body);
+            maxTokens = request.endpoint() == EndpointKind.GEMINI ? MaxTokens.gemini(body) : MaxTokens.orNull(body);
         } catch (IllegalArgumentException e) {
             throw new AdmissionRefusedException(ErrorCode.INVALID_REQUEST, e.getMessage());
         }
@@ -188,6 +189,7 @@ public class RequestPricing {
             case EMBEDDINGS -> tokenCounter.countEmbeddingInput(model, body);
             case RESPONSES -> tokenCounter.countResponsesInput(model, body);
             case MESSAGES -> tokenCounter.countAnthropicMessages(model, body);
+            case GEMINI -> tokenCounter.countGeminiContents(model, body);
         };
     }
 }

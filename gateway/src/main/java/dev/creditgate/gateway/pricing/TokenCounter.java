@@ -35,6 +35,8 @@ public final class TokenCounter {
     public static final int ANTHROPIC_IMAGE_TOKENS = 1600;
     /** An audio input part (new-api's constant). */
     public static final int AUDIO_TOKENS = 256;
+    /** An inline image (or other media part) of a Gemini request: Google counts 258 tokens per image. */
+    public static final int GEMINI_MEDIA_TOKENS = 258;
     /** A file or document part (new-api's constant). */
     public static final int FILE_TOKENS = 4096;
 
@@ -331,6 +333,64 @@ public final class TokenCounter {
             }
         }
         return clamp(total);
+    }
+
+    /**
+     * Prompt tokens of a Gemini {@code generateContent} body: the parts of {@code systemInstruction} and of every
+     * {@code contents} entry (text, thoughts, function calls and responses as JSON) and the tools' declarations.
+     * Inline media counts {@value #GEMINI_MEDIA_TOKENS} (Google's count for an image), file references
+     * {@value #FILE_TOKENS}.
+     */
+    public int countGeminiContents(String model, JsonNode body) {
+        if (body == null || !body.isObject()) {
+            return 0;
+        }
+        Encoding enc = encoding(model);
+        long total = countGeminiParts(enc, body.path("systemInstruction").get("parts"));
+        JsonNode contents = body.get("contents");
+        if (contents != null && contents.isArray()) {
+            for (JsonNode content : contents) {
+                if (content != null && content.isObject()) {
+                    total += countGeminiParts(enc, content.get("parts"));
+                }
+            }
+        }
+        JsonNode tools = body.get("tools");
+        if (tools != null && tools.isArray()) {
+            for (JsonNode tool : tools) {
+                JsonNode declarations = tool == null ? null : tool.get("functionDeclarations");
+                if (declarations != null && !declarations.isNull()) {
+                    total += count(enc, declarations.toString());
+                }
+            }
+        }
+        return clamp(total);
+    }
+
+    private long countGeminiParts(Encoding enc, JsonNode parts) {
+        if (parts == null || !parts.isArray()) {
+            return 0;
+        }
+        long total = 0;
+        for (JsonNode part : parts) {
+            if (part == null || !part.isObject()) {
+                continue;
+            }
+            total += count(enc, text(part.get("text")));
+            if (part.has("functionCall")) {
+                total += count(enc, textOrJson(part.get("functionCall")));
+            }
+            if (part.has("functionResponse")) {
+                total += count(enc, textOrJson(part.get("functionResponse")));
+            }
+            if (part.has("inlineData")) {
+                total += GEMINI_MEDIA_TOKENS;
+            }
+            if (part.has("fileData")) {
+                total += FILE_TOKENS;
+            }
+        }
+        return total;
     }
 
     private long countAnthropicContent(Encoding enc, JsonNode content) {

@@ -82,10 +82,9 @@ public class RelayPipeline {
         response.setHeader(REQUEST_ID, ex.requestId());
         response.setHeader(ONEAPI_REQUEST_ID, ex.requestId());
         try {
-            ex.auth(authenticator.authenticate(request.getHeader("Authorization"), request.getHeader("x-api-key"),
-                    request.getRemoteAddr()));
+            ex.auth(relay.authenticate(authenticator, request));
             bodyReader.read(request, ex);
-            ex.model(RequestBodyReader.requireModel(ex.body()), relay.isStream(ex.body()));
+            ex.model(relay.model(ex.body()), relay.isStream(ex.body()));
         } catch (GatewayException e) {
             recorder.count(ex, e.error().status());
             throw e; // not a relayed request yet: no log row

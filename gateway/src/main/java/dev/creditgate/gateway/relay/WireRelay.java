@@ -8,6 +8,9 @@ import java.util.Set;
 import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.channel.Channel;
+import dev.creditgate.gateway.token.AuthenticatedToken;
+import dev.creditgate.gateway.token.TokenAuthenticator;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -33,6 +36,17 @@ public interface WireRelay {
     /** The body of an upstream error answer as the client gets it: the upstream's own by default. */
     default byte[] errorBody(RelayExchange exchange, int status, byte[] upstreamBody) {
         return upstreamBody;
+    }
+
+    /** Step 1: the client's key where this route carries it (default: {@code Authorization}, {@code x-api-key}). */
+    default AuthenticatedToken authenticate(TokenAuthenticator authenticator, HttpServletRequest request) {
+        return authenticator.authenticate(request.getHeader("Authorization"), request.getHeader("x-api-key"),
+                request.getRemoteAddr());
+    }
+
+    /** The model the client asked for (default: the body's {@code model}, 400 without one). */
+    default String model(ObjectNode body) {
+        return RequestBodyReader.requireModel(body);
     }
 
     /** Whether the client asked for a stream. */

@@ -18,10 +18,11 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
 /**
- * The one place that turns failures into wire answers, in the shape of the route:
- * OpenAI's {@code {"error":{"message","type","param","code"}}} on {@code /v1/*}, Anthropic's
- * {@code {"type":"error","error":{"type","message"}}} on {@code /v1/messages} (the type from the status, see
- * {@link #anthropicType}), and the management envelope
+ * The one place that turns failures into wire answers, in the shape of the route: OpenAI's
+ * {@code {"error":{"message","type","param","code"}}} on {@code /v1/*}; Anthropic's
+ * {@code {"type":"error","error":{"type","message"}}} on {@code /v1/messages}, and on {@code /v1/models} for an
+ * {@link #isAnthropicClient Anthropic client} (the type from the status, see {@link #anthropicType}); Google's
+ * {@code {"error":{"code","message","status"}}} on the {@link #isGoogle Gemini routes}; the management envelope
  * {@code {"success":false,"message","data":null}} elsewhere. The HTTP status is always the error's own.
  */
 @RestControllerAdvice
@@ -79,7 +80,8 @@ public class GatewayExceptionHandler {
     public static ResponseEntity<Object> render(HttpServletRequest request, ErrorCode error, String message, String param) {
         String path = request.getRequestURI();
         Object body;
-        if (path.startsWith("/v1/messages")) {
+        if (path.startsWith("/v1/messages")
+                || (path.startsWith("/v1/models") && !isGoogle(path) && isAnthropicClient(request))) {
             Map<String, Object> inner = new LinkedHashMap<>();
             inner.put("type", anthropicType(error.status()));
             inner.put("message", message);
@@ -87,6 +89,8 @@ public class GatewayExceptionHandler {
             outer.put("type", "error");
             outer.put("error", inner);
             body = outer;
+        } else if (isGoogle(path)) {
+            body = googleError(error.status(), message);
         } else if (path.startsWith("/v1/")) {
             body = openAiError(error, message, param);
         } else {
@@ -111,6 +115,47 @@ public class GatewayExceptionHandler {
             case 504 -> "timeout_error";
             case 529 -> "overloaded_error";
             default -> status >= 500 ? "api_error" : "invalid_request_error";
+        };
+    }
+
+    /**
+     * An Anthropic client on a shared route ({@code /v1/models}): the {@code anthropic-version} header, or the key in
+     * {@code x-api-key} without {@code Authorization} (what the Anthropic SDKs send).
+     */
+    public static boolean isAnthropicClient(HttpServletRequest request) {
+        return request.getHeader("anthropic-version") != null
+                || (request.getHeader("x-api-key") != null && request.getHeader("Authorization") == null);
+    }
+
+    /** Google's routes: {@code /v1beta/**}, and {@code /v1/models/{model}:method} (the SDKs use either version). */
+    static boolean isGoogle(String path) {
+        return path.startsWith("/v1beta/") || path.equals("/v1beta")
+                || (path.startsWith("/v1/models/") && path.indexOf(':') > 0);
+    }
+
+    /** Google's error shape: {@code {"error":{"code":404,"message":"...","status":"NOT_FOUND"}}}. */
+    public static Map<String, Object> googleError(int status, String message) {
+        Map<String, Object> inner = new LinkedHashMap<>();
+        inner.put("code", status);
+        inner.put("message", message);
+        inner.put("status", googleStatus(status));
+        return Map.of("error", inner);
+    }
+
+    /** The {@code google.rpc.Code} name Google's APIs answer with a status. */
+    public static String googleStatus(int status) {
+        return switch (status) {
+            case 400, 413 -> "INVALID_ARGUMENT";
+            case 401 -> "UNAUTHENTICATED";
+            case 403 -> "PERMISSION_DENIED";
+            case 404 -> "NOT_FOUND";
+            case 409 -> "ABORTED";
+            case 429 -> "RESOURCE_EXHAUSTED";
+            case 499 -> "CANCELLED";
+            case 501 -> "UNIMPLEMENTED";
+            case 502, 503 -> "UNAVAILABLE";
+            case 504 -> "DEADLINE_EXCEEDED";
+            default -> status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION";
         };
     }
 

@@ -8,6 +8,7 @@ import java.util.Set;
 import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.channel.Channel;
+import dev.creditgate.gateway.relay.OpenAiUpstream;
 import dev.creditgate.gateway.relay.RelayExchange;
 import dev.creditgate.gateway.relay.UpstreamRequest;
 import dev.creditgate.gateway.relay.WireRelay;
@@ -16,8 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * OpenAI-format endpoints relayed to OpenAI-format channels ({@code /v1/chat/completions}, {@code /v1/embeddings})
- * with the channel's key as a bearer token. What the body and the answers mean: {@link ChatFormat}. Non-stream
+ * OpenAI-format endpoints relayed to OpenAI-format channels ({@code /v1/chat/completions}, {@code /v1/embeddings}):
+ * {@code openai} and {@code azure} ({@link OpenAiUpstream}). What the body and the answers mean: {@link ChatFormat}. Non-stream
  * answers are forwarded byte for byte (a 2xx body that is not JSON is an upstream failure: failover, else 502);
  * chat streams event by event through {@link dev.creditgate.gateway.relay.SseRelay}.
  */
@@ -42,7 +43,7 @@ final class OpenAiRelay implements WireRelay {
 
     @Override
     public Set<String> channelTypes() {
-        return Set.of(Channel.TYPE_OPENAI);
+        return OpenAiUpstream.CHANNEL_TYPES;
     }
 
     @Override
@@ -52,11 +53,7 @@ final class OpenAiRelay implements WireRelay {
 
     @Override
     public UpstreamRequest request(RelayExchange ex, Channel channel) {
-        return UpstreamRequest.post(channel.baseUrl() + path, format.upstreamBody(ex, channel))
-                .header("Content-Type", "application/json")
-                .header("Accept", ex.stream() ? "text/event-stream" : "application/json")
-                .header("Authorization", "Bearer " + channel.apiKey())
-                .build();
+        return OpenAiUpstream.request(channel, path, ex.model(), format.upstreamBody(ex, channel), ex.stream());
     }
 
     @Override

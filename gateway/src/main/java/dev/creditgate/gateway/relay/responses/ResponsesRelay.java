@@ -8,6 +8,7 @@ import java.util.Set;
 import dev.creditgate.gateway.admission.EndpointKind;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.channel.Channel;
+import dev.creditgate.gateway.relay.OpenAiUpstream;
 import dev.creditgate.gateway.relay.RelayExchange;
 import dev.creditgate.gateway.relay.UpstreamRequest;
 import dev.creditgate.gateway.relay.WireRelay;
@@ -16,7 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code POST /v1/responses} (OpenAI Responses API) relayed to {@code openai} channels at
- * {@code {base_url}/v1/responses} with the channel's key as a bearer token. What the body and the answers mean:
+ * {@code {base_url}/v1/responses} with the channel's key as a bearer token, and to {@code azure} channels
+ * ({@link OpenAiUpstream}). What the body and the answers mean:
  * {@link ResponsesFormat}. Events are relayed as they come, flushed after each.
  */
 final class ResponsesRelay implements WireRelay {
@@ -36,16 +38,13 @@ final class ResponsesRelay implements WireRelay {
 
     @Override
     public Set<String> channelTypes() {
-        return Set.of(Channel.TYPE_OPENAI);
+        return OpenAiUpstream.CHANNEL_TYPES;
     }
 
     @Override
     public UpstreamRequest request(RelayExchange ex, Channel channel) {
-        return UpstreamRequest.post(channel.baseUrl() + "/v1/responses", format.upstreamBody(ex, channel))
-                .header("Content-Type", "application/json")
-                .header("Accept", ex.stream() ? "text/event-stream" : "application/json")
-                .header("Authorization", "Bearer " + channel.apiKey())
-                .build();
+        return OpenAiUpstream.request(channel, "/v1/responses", ex.model(), format.upstreamBody(ex, channel),
+                ex.stream());
     }
 
     @Override
