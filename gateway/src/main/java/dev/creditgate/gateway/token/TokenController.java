@@ -32,7 +32,7 @@ class TokenController {
     @PostMapping({"", "/"})
     ApiResponse create(@RequestBody JsonNode json) {
         TokenService.Created created = service.create(JsonBody.of(json));
-        return new ApiResponse(true, created.existed() ? "exists" : "", TokenView.withFullKey(created.token()));
+        return new ApiResponse(true, created.existed() ? "exists" : "", TokenView.withFullKey(created.token(), created.key()));
     }
 
     @GetMapping("/{id}")
