@@ -26,6 +26,12 @@ class TokenKeyMigrationIT {
     }
 
     @Test
+    void h2InLegacyMode() { // the mode of gateway.yml's and the demo's H2 files
+        TestDatabases.Db mem = TestDatabases.h2();
+        migrate(new TestDatabases.Db(mem.url() + ";MODE=LEGACY", mem.username(), mem.password(), mem.drop()), "h2");
+    }
+
+    @Test
     void postgres() {
         migrate(TestDatabases.postgres(), "postgresql");
     }
