@@ -43,7 +43,8 @@ class ChannelRepository {
                     used_quota, created_time)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)""")
                 .params(c.type(), c.name(), c.baseUrl(), box.seal(c.apiKey(), SecretBox.CHANNEL_KEY),
-                        String.join(",", c.models()), JSON.writeValueAsString(c.modelMapping()), c.priority(), c.weight(), c.status(), c.createdTime())
+                        String.join(",", c.models()), JSON.writeValueAsString(c.modelMapping()), c.priority(), c.weight(),
+                        c.status(), c.createdTime())
                 .update(keys, "id");
         return keys.getKeyAs(Number.class).longValue();
     }

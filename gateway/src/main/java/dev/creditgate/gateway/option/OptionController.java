@@ -17,8 +17,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /api/option/} lists {@code [{key, value}]} (new-api's shape) with secrets masked: any key containing
- * {@code token} or {@code secret} (also encrypted at rest, {@link SecretBox}). {@code PUT /api/option/ {key, value}} stores one; a value may be a JSON string,
- * number, boolean, or an object (stored as its JSON text).
+ * {@code token} or {@code secret} (also encrypted at rest, {@link SecretBox}). {@code PUT /api/option/ {key, value}}
+ * stores one; a value may be a JSON string, number, boolean, or an object (stored as its JSON text).
  */
 @RestController
 @RequestMapping("/api/option")

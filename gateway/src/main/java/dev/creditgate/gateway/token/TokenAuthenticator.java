@@ -18,13 +18,13 @@ import org.springframework.stereotype.Component;
  * {@code sk-}, and {@code x-api-key: <key>} (Anthropic clients).
  *
  * <p>Keys are looked up by their SHA-256 ({@link TokenKeys}): the table holds no key, and the cache is keyed by the
- * digest too, so a token change can drop its entry without knowing the key. Lookups are cached (Caffeine) for {@code gateway.token-cache-ttl} (1 s by default), unknown keys included,
- * so the hot path does not hit the database on every request. A token change through the management API
- * invalidates the entry at once on the instance that made it; every other instance sees it when its entry
- * expires, so disabling or deleting a token takes effect everywhere within {@code gateway.token-cache-ttl}.
- * {@code remain_quota} in the cached copy may be that old: quota enforcement must use atomic SQL, not this copy.
- * Only {@code native} tokens are refused here for {@code remain_quota <= 0}: tokens of other sources are budgeted
- * by their platform (through admission), whatever their local quota says.
+ * digest too, so a token change can drop its entry without knowing the key. Lookups are cached (Caffeine) for
+ * {@code gateway.token-cache-ttl} (1 s by default), unknown keys included, so the hot path does not hit the database on
+ * every request. A token change through the management API invalidates the entry at once on the instance that made
+ * it; every other instance sees it when its entry expires, so disabling or deleting a token takes effect everywhere
+ * within {@code gateway.token-cache-ttl}. {@code remain_quota} in the cached copy may be that old: quota enforcement
+ * must use atomic SQL, not this copy. Only {@code native} tokens are refused here for {@code remain_quota <= 0}:
+ * tokens of other sources are budgeted by their platform (through admission), whatever their local quota says.
  */
 @Component
 public class TokenAuthenticator {
