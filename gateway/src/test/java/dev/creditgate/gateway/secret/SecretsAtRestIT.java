@@ -16,7 +16,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
- * Secrets stored in plain text before encryption existed are sealed at the first start, the gateway still uses them
+ * On each database: secrets stored in plain text before encryption existed are sealed at the first start, the gateway still uses them
  * (the mock upstream accepts only the real key), a rotated key seals them again, and a wrong key stops the start.
  */
 class SecretsAtRestIT {
@@ -26,14 +26,27 @@ class SecretsAtRestIT {
     private static final String WEBHOOK_SECRET = "legacy-webhook-secret-0123456789abcdef";
 
     @Test
-    void legacyPlaintextIsSealedAtStartStillWorksAndRotates() {
-        TestDatabases.Db db = TestDatabases.h2();
+    void h2() {
+        legacyPlaintextIsSealedAtStartStillWorksAndRotates(TestDatabases.h2(), "h2");
+    }
+
+    @Test
+    void postgres() {
+        legacyPlaintextIsSealedAtStartStillWorksAndRotates(TestDatabases.postgres(), "postgresql");
+    }
+
+    @Test
+    void mariadb() {
+        legacyPlaintextIsSealedAtStartStillWorksAndRotates(TestDatabases.mariadb(), "mysql");
+    }
+
+    private static void legacyPlaintextIsSealedAtStartStillWorksAndRotates(TestDatabases.Db db, String folder) {
         try (MockUpstream mock = MockUpstream.start().apiKey(UPSTREAM_KEY)) {
             var ds = new DriverManagerDataSource(db.url(), db.username(), db.password());
-            Flyway.configure().dataSource(ds).locations("classpath:db/gateway/h2").load().migrate();
+            Flyway.configure().dataSource(ds).locations("classpath:db/gateway/" + folder).load().migrate();
             JdbcClient jdbc = JdbcClient.create(ds);
-            jdbc.sql("INSERT INTO channels (type, name, base_url, api_key, models, created_time) "
-                    + "VALUES ('openai', 'legacy', ?, ?, 'gpt-4o-mini', 0)").params(mock.baseUrl(), UPSTREAM_KEY).update();
+            jdbc.sql("INSERT INTO channels (type, name, base_url, api_key, models, model_mapping, created_time) "
+                    + "VALUES ('openai', 'legacy', ?, ?, 'gpt-4o-mini', '{}', 0)").params(mock.baseUrl(), UPSTREAM_KEY).update();
             jdbc.sql("INSERT INTO options (option_key, option_value, updated_time) VALUES "
                     + "('letaicode_admin_token', ?, 0), ('letaicode_webhook_secret', ?, 0), ('letaicode_domain', "
                     + "'http://127.0.0.1:1', 0)").params(SERVICE_TOKEN, WEBHOOK_SECRET).update();
