@@ -16,8 +16,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
 
 /**
- * On each database: secrets stored in plain text before encryption existed are sealed at the first start, the gateway still uses them
- * (the mock upstream accepts only the real key), a rotated key seals them again, and a wrong key stops the start.
+ * On each database: secrets stored in plain text before encryption existed are sealed at the first start, the
+ * gateway still uses them (the mock upstream accepts only the real key), a rotated key seals them again, and a wrong
+ * key stops the start.
  */
 class SecretsAtRestIT {
 
