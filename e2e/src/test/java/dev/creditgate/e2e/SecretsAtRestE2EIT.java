@@ -25,8 +25,8 @@ import tools.jackson.databind.JsonNode;
  * Issue 11: a realistic run of the whole system (gateway + credit platform + mock upstream, H2 file databases in a
  * temporary folder, both apps logging to a file there at DEBUG for this project's packages) creates keys of every
  * kind, channels with upstream keys and secret options, relays through them (plain and streamed, native and credit
- * platform keys, usage webhooks), changes some, stops, and then reads every byte of every file it left: no key or
- * secret it created may appear, neither as it is nor in base64.
+ * platform keys, usage webhooks), changes some, restarts the gateway, stops, and then reads every byte of every file
+ * it left: no key or secret it created may appear, neither as it is nor in base64.
  */
 class SecretsAtRestE2EIT {
 
@@ -119,6 +119,14 @@ class SecretsAtRestE2EIT {
                     "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"again\"}]}",
                     "Authorization", bearer(generated));
             assertThat(after.status()).as(after.body()).isEqualTo(200);
+
+            // A restart opens what was sealed (same key) and the keys still work.
+            system.stopGateway();
+            system.startGateway();
+            Http.Response restarted = send("POST", system.gatewayUrl() + "/v1/chat/completions",
+                    "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"restarted\"}]}",
+                    "Authorization", bearer(platformKeys.get(1)));
+            assertThat(restarted.status()).as(restarted.body()).isEqualTo(200);
 
             // Usage of the platform keys reaches the platform (webhooks signed with the secret) before the stop.
             Http.Response ledger = credits(system, "GET", "/api/users/" + creditsUser, null);
