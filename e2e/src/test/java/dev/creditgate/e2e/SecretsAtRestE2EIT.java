@@ -154,6 +154,7 @@ class SecretsAtRestE2EIT {
                 }
             });
         }
+        assertThat(found).as("secrets found in %d files (%d bytes)", files.size(), bytes).isEmpty();
         // The search can find things: what is meant to be stored in plain text is there.
         String gatewayDb = Files.readString(dir.resolve("gateway.mv.db"), StandardCharsets.ISO_8859_1);
         String log = Files.readString(logFile, StandardCharsets.ISO_8859_1);
@@ -163,7 +164,6 @@ class SecretsAtRestE2EIT {
         assertThat(log).contains("url=jdbc:h2:file:" + dir.resolve("gateway"))
                 .contains("url=jdbc:h2:file:" + dir.resolve("credits")).contains(" DEBUG ");
         assertThat(bytes).isPositive();
-        assertThat(found).as("secrets found in %d files (%d bytes)", files.size(), bytes).isEmpty();
     }
 
     /** The secret as it is, in base64 (standard and URL-safe, with and without padding), and in UTF-16. */
