@@ -24,6 +24,7 @@ AB_JFR="${AB_JFR:-0}"
 AB_JAVA_OPTS="${AB_JAVA_OPTS:--Xms256m -Xmx1g}"
 AB_DB="${AB_DB:-h2}"                      # h2 (a fresh file per gateway) or postgres (a fresh database at 127.0.0.1:5432)
 AB_PG_HOST="${AB_PG_HOST:-127.0.0.1:5432}"         # AB_DB=postgres: the server, its user without a password
+GATEWAY_SECRET_KEY="${GATEWAY_SECRET_KEY:-$(head -c 32 /dev/urandom | base64)}"  # gateway.secret-key of every gateway here
 AB_PG_USER="${AB_PG_USER:-postgres}"
 AB_PG="postgresql://$AB_PG_USER@$AB_PG_HOST"
 BODY='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello"}],"max_tokens":16}'
@@ -120,7 +121,7 @@ start_gateway() { # start_gateway LABEL JAR ROUND
     ds=(SPRING_DATASOURCE_URL="jdbc:postgresql://$AB_PG_HOST/$db" SPRING_DATASOURCE_USERNAME="$AB_PG_USER"
         SPRING_DATASOURCE_PASSWORD=)
   fi
-  (cd "$dir" && exec env "${ds[@]}" GATEWAY_ADMIN_TOKEN="$admin" SERVER_PORT="$port" SERVER_ADDRESS=127.0.0.1 \
+  (cd "$dir" && exec env "${ds[@]}" GATEWAY_ADMIN_TOKEN="$admin" GATEWAY_SECRET_KEY="$GATEWAY_SECRET_KEY" SERVER_PORT="$port" SERVER_ADDRESS=127.0.0.1 \
       "$JAVA" $AB_JAVA_OPTS -jar "$2") > "$dir/gateway.log" 2>&1 &
   GW_PID=$!; STARTED+=($GW_PID)
   wait_http "$GW_URL/actuator/health" || { tail -40 "$dir/gateway.log" >&2; exit 1; }

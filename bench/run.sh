@@ -126,6 +126,8 @@ per_s() { awk -v n="$1" -v d="$2" 'BEGIN { if (d > 0) printf "%.0f", n / (d / 1e
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 minus_ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.3f", (a - b) / 1000 }'; }
 rand_token() { head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c "${1:-48}"; }
+# one key for every gateway of a run (a restarted gateway must open what the first one sealed)
+GATEWAY_SECRET_KEY="${GATEWAY_SECRET_KEY:-$(head -c 32 /dev/urandom | base64)}"
 rss_mb() { awk '/^VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 hwm_mb() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
 
@@ -530,7 +532,7 @@ launch_gateway() {
   shift 4
   mkdir -p "$RUN_DIR/$name"
   datasource_env gw "$BENCH_DB"
-  (cd "$RUN_DIR/$name" && exec env $DS_ENV GATEWAY_ADMIN_TOKEN="$token" SERVER_PORT="$port" \
+  (cd "$RUN_DIR/$name" && exec env $DS_ENV GATEWAY_ADMIN_TOKEN="$token" GATEWAY_SECRET_KEY="$GATEWAY_SECRET_KEY" SERVER_PORT="$port" \
       SERVER_ADDRESS=127.0.0.1 SERVER_TOMCAT_MAXCONNECTIONS=20000 SERVER_TOMCAT_ACCEPTCOUNT=1000 \
       "$JAVA" $BENCH_JAVA_OPTS "$@" -jar "$jar") > "$RUN_DIR/$name.log" 2>&1 &
   PID[$name]=$!

@@ -79,7 +79,9 @@ public final class DemoMain {
                 !options.verbose(), Map.of(),
                 // usage served during an outage is retried at most every 5 s (default 10 min), so the demo's
                 // outage ends visibly within seconds of the platform's return
-                Map.of("gateway.usage.outbox.max-backoff", "5s"), Map.of());
+                // the key that encrypts upstream keys and secret options in the gateway's database, kept in demo.json
+                Map.of("gateway.usage.outbox.max-backoff", "5s",
+                        "gateway.secret-key", state.secretKey("gatewaySecretKey")), Map.of());
         out.println("starting the Creditgate demo (credit platform, gateway, mock upstream) with data in " + data
                 + (firstRun ? " (first run: seeding)" : " (existing data)") + " ...");
         SystemLauncher system = SystemLauncher.start(config);

@@ -70,6 +70,14 @@ final class DemoState {
         return get(key);
     }
 
+    /** The gateway's {@code gateway.secret-key}, generated (base64 of 32 random bytes) and saved on first use. */
+    String secretKey(String key) {
+        if (!has(key)) {
+            put(key, Secrets.aesKey());
+        }
+        return get(key);
+    }
+
     /** Sets and saves at once. */
     void put(String key, String value) {
         values.put(key, value);

@@ -18,4 +18,11 @@ final class Secrets {
         }
         return b.toString();
     }
+
+    /** A fresh {@code gateway.secret-key}: base64 of 32 random bytes (an AES-256 key). */
+    static String aesKey() {
+        byte[] key = new byte[32];
+        RANDOM.nextBytes(key);
+        return java.util.Base64.getEncoder().encodeToString(key);
+    }
 }

@@ -52,7 +52,10 @@ public final class SystemLauncher implements AutoCloseable {
      * @param webhookSecret        {@code credits.webhook-secret} = the gateway's {@code letaicode_webhook_secret}
      * @param quiet                the apps' INFO logs to WARN and no banner
      * @param gatewayOptions       more gateway options set through {@code PUT /api/option/} after the credit wiring
-     * @param gatewayProperties    more Spring properties of the gateway (e.g. the datasource user)
+     * @param gatewayProperties    more Spring properties of the gateway (e.g. the datasource user); without
+     *                             {@code gateway.secret-key} the launcher generates one, kept across restarts of
+     *                             this launcher (not of the JVM: a file database reopened by another launcher needs
+     *                             the key given here)
      * @param creditsProperties    more Spring properties of the credit platform
      */
     public record Config(String host, int gatewayPort, int creditsPort, int upstreamPort,
@@ -119,6 +122,7 @@ public final class SystemLauncher implements AutoCloseable {
     private volatile ConfigurableApplicationContext credits;
     private volatile int gatewayPort;
     private volatile int creditsPort;
+    private final String generatedSecretKey = Secrets.aesKey();
 
     private SystemLauncher(Config config, MockUpstream upstream) {
         this.config = config;
@@ -199,6 +203,7 @@ public final class SystemLauncher implements AutoCloseable {
         Map<String, Object> props = common(gatewayPort,
                 config.gatewayDatasourceUrl());
         props.put("gateway.admin-token", config.gatewayAdminToken());
+        props.put("gateway.secret-key", generatedSecretKey);
         props.putAll(config.gatewayProperties());
         gateway = withOurClassLoader(() -> new SpringApplicationBuilder(GatewayApplication.class)
                 .properties("spring.config.name=" + GatewayApplication.CONFIG_NAME).run(args(props)));

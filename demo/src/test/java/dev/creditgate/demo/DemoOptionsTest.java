@@ -64,4 +64,12 @@ class DemoOptionsTest {
         assertThat(again.secret("gatewayAdminToken", "other-")).isEqualTo(secret);
         assertThat(again.get("demoKey")).isEqualTo("sk-abc");
     }
+
+    @Test
+    void theGatewaySecretKeyIs32RandomBytesKeptAcrossRuns() {
+        String key = DemoState.load(dir).secretKey("gatewaySecretKey");
+        assertThat(java.util.Base64.getDecoder().decode(key)).hasSize(32);
+        assertThat(DemoState.load(dir).secretKey("gatewaySecretKey")).isEqualTo(key);
+        assertThat(Secrets.aesKey()).isNotEqualTo(key);
+    }
 }

@@ -29,11 +29,12 @@ class GatewayPropertiesTest {
     }
 
     private static void start(String... args) {
-        String[] all = new String[args.length + 3];
+        String[] all = new String[args.length + 4];
         all[0] = "--spring.config.name=gateway";
         all[1] = "--server.port=0";
         all[2] = "--spring.datasource.url=" + TestDatabases.h2().url();
-        System.arraycopy(args, 0, all, 3, args.length);
+        all[3] = "--gateway.secret-key=" + dev.creditgate.gateway.support.RunningGateway.SECRET_KEY;
+        System.arraycopy(args, 0, all, 4, args.length);
         new SpringApplicationBuilder(GatewayApplication.class).run(all).close();
     }
 }

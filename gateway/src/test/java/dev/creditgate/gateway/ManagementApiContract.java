@@ -283,4 +283,42 @@ abstract class ManagementApiContract {
         assertThat(gw.context().getBean(dev.creditgate.gateway.option.OptionService.class)
                 .getLong("letaicode_timeout_ms", 2000)).isEqualTo(1500);
     }
+
+    @Test
+    void keysAndSecretsAreNotStoredInPlainText() {
+        String upstreamKey = "sk-upstream-at-rest-" + UUID.randomUUID();
+        String secret = "webhook-secret-at-rest-" + UUID.randomUUID();
+        String imported = "importedAtRest" + UUID.randomUUID().toString().replace("-", "");
+        Answer channel = gw.admin("POST", "/api/channel/", json("name", "at-rest", "type", "openai",
+                "base_url", "http://127.0.0.1:1", "key", upstreamKey, "models", "at-rest-model"));
+        assertThat(channel.status()).as(channel.body()).isEqualTo(200);
+        long channelId = channel.data().path("id").asLong();
+        // a key changed by PUT is sealed too
+        String changedKey = upstreamKey + "-changed";
+        assertThat(gw.admin("PUT", "/api/channel/", json("id", channelId, "key", changedKey)).status()).isEqualTo(200);
+        assertThat(gw.admin("PUT", "/api/option/", json("key", "letaicode_webhook_secret", "value", secret)).status())
+                .isEqualTo(200);
+        Answer generated = gw.admin("POST", "/api/token/", json("name", "at-rest"));
+        String generatedKey = generated.data().path("key").asString().substring(3);
+        // new-api's "copy key" route cannot answer it: the key is not kept
+        Answer copy = gw.admin("POST", "/api/token/" + generated.data().path("id").asLong() + "/key", null);
+        assertThat(copy.status()).isEqualTo(404);
+        assertThat(copy.body()).contains("shown once").doesNotContain(generatedKey);
+        assertThat(gw.admin("POST", "/api/token/", json("name", "at-rest-imported", "key", imported)).status())
+                .isEqualTo(200);
+
+        var jdbc = org.springframework.jdbc.core.simple.JdbcClient.create(
+                new org.springframework.jdbc.datasource.DriverManagerDataSource(db.url(), db.username(), db.password()));
+        StringBuilder everything = new StringBuilder();
+        for (String table : java.util.List.of("tokens", "channels", "options")) {
+            jdbc.sql("SELECT * FROM " + table).query().listOfRows()
+                    .forEach(row -> row.values().forEach(v -> everything.append(v).append('\n')));
+        }
+        assertThat(everything.toString()).contains("enc:v1:")
+                .doesNotContain(upstreamKey).doesNotContain(secret).doesNotContain(generatedKey).doesNotContain(imported);
+        // and the gateway still reads the plaintext
+        assertThat(gw.context().getBean(dev.creditgate.gateway.option.OptionService.class)
+                .get("letaicode_webhook_secret", null)).isEqualTo(secret);
+        assertThat(gw.admin("DELETE", "/api/channel/" + channelId, null).status()).isEqualTo(200);
+    }
 }

@@ -68,7 +68,11 @@ public class GatewayClient implements GatewayCostLog {
         return data.get("id").longValue();
     }
 
-    /** The id of the {@code letaicode} token whose remote_key_id is this key id, if the gateway has one. */
+    /**
+     * The id of the {@code letaicode} token whose remote_key_id is this key id, if the gateway has one. Only an exact
+     * match counts: a gateway that ignores the filter and lists other tokens (or tokens without remote_key_id) must
+     * not make the compensation of a failed creation delete an unrelated token.
+     */
     public Optional<Long> findByRemoteKeyId(String remoteKeyId) throws GatewayException {
         JsonNode data = call("GET", "/api/token/?source=letaicode&remote_key_id="
                 + URLEncoder.encode(remoteKeyId, StandardCharsets.UTF_8), null).get("data");
@@ -78,7 +82,8 @@ public class GatewayClient implements GatewayCostLog {
         }
         for (JsonNode t : items) {
             JsonNode rk = t.get("remote_key_id");
-            if ((rk == null || rk.isNull() || remoteKeyId.equals(rk.asString())) && t.has("id")) {
+            if (rk != null && rk.isString() && remoteKeyId.equals(rk.asString()) && t.has("id")
+                    && t.get("id").canConvertToLong()) {
                 return Optional.of(t.get("id").longValue());
             }
         }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
 
+import dev.creditgate.gateway.secret.SecretBox;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.GeneratedKeyHolder;
@@ -14,16 +15,11 @@ import org.springframework.stereotype.Repository;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+/** The {@code channels} table; {@code api_key} is sealed by the {@link SecretBox} (opened when read). */
 @Repository
 public class ChannelRepository {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-
-    private static final RowMapper<Channel> ROW = (rs, n) -> new Channel(
-            rs.getLong("id"), rs.getString("type"), rs.getString("name"), rs.getString("base_url"),
-            rs.getString("api_key"), splitModels(rs.getString("models")), mapping(rs.getString("model_mapping")),
-            rs.getLong("priority"), rs.getInt("weight"), rs.getInt("status"), rs.getLong("used_quota"),
-            rs.getLong("created_time"), rs.getString("other"));
 
     /**
      * A channel as the management API lists it: with its health columns.
@@ -35,14 +31,23 @@ public class ChannelRepository {
      */
     record Listed(Channel channel, String statusReason, long statusTime, long testTime, int responseTime) {}
 
-    private static final RowMapper<Listed> LISTED = (rs, n) -> new Listed(ROW.mapRow(rs, n),
-            rs.getString("status_reason"), rs.getLong("status_time"), rs.getLong("test_time"),
-            rs.getInt("response_time"));
-
     private final JdbcClient jdbc;
+    private final SecretBox box;
+    private final RowMapper<Channel> row;
+    private final RowMapper<Listed> listed;
 
-    ChannelRepository(JdbcClient jdbc) {
+    ChannelRepository(JdbcClient jdbc, SecretBox box) {
         this.jdbc = jdbc;
+        this.box = box;
+        this.row = (rs, n) -> new Channel(
+                rs.getLong("id"), rs.getString("type"), rs.getString("name"), rs.getString("base_url"),
+                box.open(rs.getString("api_key"), SecretBox.CHANNEL_KEY), splitModels(rs.getString("models")),
+                mapping(rs.getString("model_mapping")),
+                rs.getLong("priority"), rs.getInt("weight"), rs.getInt("status"), rs.getLong("used_quota"),
+                rs.getLong("created_time"), rs.getString("other"));
+        this.listed = (rs, n) -> new Listed(row.mapRow(rs, n),
+                rs.getString("status_reason"), rs.getLong("status_time"), rs.getLong("test_time"),
+                rs.getInt("response_time"));
     }
 
     long insert(Channel c) {
@@ -51,28 +56,28 @@ public class ChannelRepository {
                 INSERT INTO channels (type, name, base_url, api_key, models, model_mapping, priority, weight, status,
                     used_quota, created_time, other)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)""")
-                .params(c.type(), c.name(), c.baseUrl(), c.apiKey(), String.join(",", c.models()),
-                        JSON.writeValueAsString(c.modelMapping()), c.priority(), c.weight(), c.status(), c.createdTime(),
-                        c.other())
+                .params(c.type(), c.name(), c.baseUrl(), box.seal(c.apiKey(), SecretBox.CHANNEL_KEY),
+                        String.join(",", c.models()), JSON.writeValueAsString(c.modelMapping()), c.priority(), c.weight(),
+                        c.status(), c.createdTime(), c.other())
                 .update(keys, "id");
         return keys.getKeyAs(Number.class).longValue();
     }
 
     public Optional<Channel> find(long id) {
-        return jdbc.sql("SELECT * FROM channels WHERE id = ?").param(id).query(ROW).optional();
+        return jdbc.sql("SELECT * FROM channels WHERE id = ?").param(id).query(row).optional();
     }
 
     List<Channel> all() {
-        return jdbc.sql("SELECT * FROM channels ORDER BY id").query(ROW).list();
+        return jdbc.sql("SELECT * FROM channels ORDER BY id").query(row).list();
     }
 
     List<Listed> page(int offset, int limit) {
         return jdbc.sql("SELECT * FROM channels ORDER BY id DESC LIMIT ? OFFSET ?").params(limit, offset)
-                .query(LISTED).list();
+                .query(listed).list();
     }
 
     Optional<Listed> findListed(long id) {
-        return jdbc.sql("SELECT * FROM channels WHERE id = ?").param(id).query(LISTED).optional();
+        return jdbc.sql("SELECT * FROM channels WHERE id = ?").param(id).query(listed).optional();
     }
 
     long count() {
@@ -88,7 +93,7 @@ public class ChannelRepository {
         List<Object> params = new ArrayList<>();
         columns.forEach((column, value) -> {
             set.add(column + " = ?");
-            params.add(value);
+            params.add("api_key".equals(column) ? box.seal((String) value, SecretBox.CHANNEL_KEY) : value);
         });
         params.add(id);
         return jdbc.sql("UPDATE channels SET " + set + " WHERE id = ?").params(params).update();

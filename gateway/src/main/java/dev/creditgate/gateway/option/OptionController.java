@@ -2,9 +2,9 @@ package dev.creditgate.gateway.option;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
+import dev.creditgate.gateway.secret.SecretBox;
 import dev.creditgate.gateway.web.ApiResponse;
 import dev.creditgate.gateway.web.GatewayException;
 import dev.creditgate.gateway.web.JsonBody;
@@ -17,8 +17,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /api/option/} lists {@code [{key, value}]} (new-api's shape) with secrets masked: any key containing
- * {@code token} or {@code secret}. {@code PUT /api/option/ {key, value}} stores one; a value may be a JSON string,
- * number, boolean, or an object (stored as its JSON text).
+ * {@code token} or {@code secret} (also encrypted at rest, {@link SecretBox}). {@code PUT /api/option/ {key, value}}
+ * stores one; a value may be a JSON string, number, boolean, or an object (stored as its JSON text).
  */
 @RestController
 @RequestMapping("/api/option")
@@ -63,7 +63,6 @@ public class OptionController {
     }
 
     public static boolean isSecret(String key) {
-        String k = key.toLowerCase(Locale.ROOT);
-        return k.contains("token") || k.contains("secret");
+        return SecretBox.isSecretOption(key);
     }
 }

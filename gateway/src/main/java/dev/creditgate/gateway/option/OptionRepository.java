@@ -3,30 +3,39 @@ package dev.creditgate.gateway.option;
 import java.util.HashMap;
 import java.util.Map;
 
+import dev.creditgate.gateway.secret.SecretBox;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+/** The {@code options} table; secret options ({@link SecretBox#isSecretOption}) are sealed at rest. */
 @Repository
 class OptionRepository {
 
     private final JdbcClient jdbc;
+    private final SecretBox box;
 
-    OptionRepository(JdbcClient jdbc) {
+    OptionRepository(JdbcClient jdbc, SecretBox box) {
         this.jdbc = jdbc;
+        this.box = box;
     }
 
+    /** Every option, secrets opened. */
     Map<String, String> loadAll() {
         Map<String, String> all = new HashMap<>();
         jdbc.sql("SELECT option_key, option_value FROM options")
                 .query(rs -> {
-                    all.put(rs.getString(1), rs.getString(2));
+                    String key = rs.getString(1);
+                    String value = rs.getString(2);
+                    all.put(key, SecretBox.isSecretOption(key) ? box.open(value, SecretBox.optionContext(key)) : value);
                 });
         return all;
     }
 
-    /** Portable upsert: update, else insert, else (lost an insert race) update again. */
-    void put(String key, String value, long now) {
+    /** Portable upsert: update, else insert, else (lost an insert race) update again. A secret is sealed first. */
+    void put(String key, String plain, long now) {
+        String value = SecretBox.isSecretOption(key) && !plain.isEmpty()
+                ? box.seal(plain, SecretBox.optionContext(key)) : plain;
         int updated = update(key, value, now);
         if (updated == 0) {
             try {

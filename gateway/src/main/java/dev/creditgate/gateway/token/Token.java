@@ -1,9 +1,12 @@
 package dev.creditgate.gateway.token;
 
 /**
- * A gateway token (new-api's {@code tokens} row). {@code key} is stored without {@code sk-}.
+ * A gateway token (new-api's {@code tokens} row). The key itself is not stored: only its digest and masked form
+ * ({@link TokenKeys}).
  *
  * @param userId      0 when the token has no gateway user (tokens of the credit platform)
+ * @param keyHash     lower-case hex SHA-256 of the key without {@code sk-}
+ * @param maskedKey   {@code sk-abcd****wxyz}: what every answer but the creating one shows
  * @param expiredTime unix seconds, -1 never
  * @param group       the token's group; empty means "the user's group, else default"
  * @param source      {@code native} | {@code letaicode} | {@code external}
@@ -12,7 +15,8 @@ package dev.creditgate.gateway.token;
 public record Token(
         long id,
         long userId,
-        String key,
+        String keyHash,
+        String maskedKey,
         String name,
         int status,
         long createdTime,
@@ -37,14 +41,6 @@ public record Token(
     public static final String SOURCE_NATIVE = "native";
     public static final String SOURCE_LETAICODE = "letaicode";
     public static final String SOURCE_EXTERNAL = "external";
-
-    /** {@code sk-abcd****wxyz}: what every answer but the creating one shows. */
-    public String maskedKey() {
-        if (key.length() <= 8) {
-            return "sk-****";
-        }
-        return "sk-" + key.substring(0, 4) + "*".repeat(Math.max(4, key.length() - 8)) + key.substring(key.length() - 4);
-    }
 
     @Override
     public String toString() {

@@ -17,13 +17,14 @@ import org.springframework.stereotype.Component;
  * Step 1 of the relay: who is calling. Accepts {@code Authorization: Bearer sk-<key>}, the key without
  * {@code sk-}, and {@code x-api-key: <key>} (Anthropic clients).
  *
- * <p>Lookups are cached (Caffeine) for {@code gateway.token-cache-ttl} (1 s by default), unknown keys included,
- * so the hot path does not hit the database on every request. A token change through the management API
- * invalidates the entry at once on the instance that made it; every other instance sees it when its entry
- * expires, so disabling or deleting a token takes effect everywhere within {@code gateway.token-cache-ttl}.
- * {@code remain_quota} in the cached copy may be that old: quota enforcement must use atomic SQL, not this copy.
- * Only {@code native} tokens are refused here for {@code remain_quota <= 0}: tokens of other sources are budgeted
- * by their platform (through admission), whatever their local quota says.
+ * <p>Keys are looked up by their SHA-256 ({@link TokenKeys}): the table holds no key, and the cache is keyed by the
+ * digest too, so a token change can drop its entry without knowing the key. Lookups are cached (Caffeine) for
+ * {@code gateway.token-cache-ttl} (1 s by default), unknown keys included, so the hot path does not hit the database on
+ * every request. A token change through the management API invalidates the entry at once on the instance that made
+ * it; every other instance sees it when its entry expires, so disabling or deleting a token takes effect everywhere
+ * within {@code gateway.token-cache-ttl}. {@code remain_quota} in the cached copy may be that old: quota enforcement
+ * must use atomic SQL, not this copy. Only {@code native} tokens are refused here for {@code remain_quota <= 0}:
+ * tokens of other sources are budgeted by their platform (through admission), whatever their local quota says.
  */
 @Component
 public class TokenAuthenticator {
@@ -56,7 +57,7 @@ public class TokenAuthenticator {
         if (key.length() > 64) {
             throw new GatewayException(ErrorCode.INVALID_API_KEY, "invalid API key (longer than 64 characters)");
         }
-        Entry entry = cache.get(key).orElseThrow(() -> new GatewayException(ErrorCode.INVALID_API_KEY,
+        Entry entry = cache.get(TokenKeys.hash(key)).orElseThrow(() -> new GatewayException(ErrorCode.INVALID_API_KEY,
                 "invalid API key " + preview(key)));
         Token t = entry.auth().token();
         switch (t.status()) {
@@ -89,13 +90,13 @@ public class TokenAuthenticator {
         }
     }
 
-    /** Drops the cached entry of a key on this instance (called after every change to a token). */
-    void invalidate(String key) {
-        cache.invalidate(key);
+    /** Drops the cached entry of a key (by its digest) on this instance (called after every change to a token). */
+    void invalidate(String keyHash) {
+        cache.invalidate(keyHash);
     }
 
-    private Optional<Entry> load(String key) {
-        return tokens.findForAuth(key).map(w -> {
+    private Optional<Entry> load(String keyHash) {
+        return tokens.findForAuth(keyHash).map(w -> {
             Token t = w.token();
             String group = !t.group().isBlank() ? t.group()
                     : w.userGroup() != null && !w.userGroup().isBlank() ? w.userGroup() : "default";

@@ -1,6 +1,7 @@
 package dev.creditgate.gateway.token;
 
 import dev.creditgate.gateway.web.ApiResponse;
+import dev.creditgate.gateway.web.GatewayException;
 import dev.creditgate.gateway.web.JsonBody;
 import dev.creditgate.gateway.web.Paging;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -32,7 +33,24 @@ public class TokenController {
     @PostMapping({"", "/"})
     public ApiResponse create(@RequestBody JsonNode json) {
         TokenService.Created created = service.create(JsonBody.of(json));
-        return new ApiResponse(true, created.existed() ? "exists" : "", TokenView.withFullKey(created.token()));
+        return new ApiResponse(true, created.existed() ? "exists" : "", TokenView.withFullKey(created.token(), created.key()));
+    }
+
+    /**
+     * new-api's "copy key" routes ({@code POST /api/token/:id/key}, {@code POST /api/token/batch/keys}) cannot be
+     * served: the gateway keeps only a digest of each key. 404 saying so (the full key was in the creating answer).
+     */
+    @PostMapping("/{id}/key")
+    ApiResponse key(@PathVariable long id) {
+        service.get(id);
+        throw GatewayException.notFound("the key of token " + id + " is not kept (only its SHA-256 is stored): the"
+                + " full key was shown once, in the answer that created it");
+    }
+
+    @PostMapping("/batch/keys")
+    ApiResponse keys() {
+        throw GatewayException.notFound("token keys are not kept (only their SHA-256 is stored): each full key was"
+                + " shown once, in the answer that created it");
     }
 
     @GetMapping("/{id}")

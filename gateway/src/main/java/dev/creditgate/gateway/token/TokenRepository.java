@@ -15,7 +15,7 @@ import org.springframework.stereotype.Repository;
 class TokenRepository {
 
     static final RowMapper<Token> ROW = (rs, n) -> new Token(
-            rs.getLong("id"), rs.getLong("user_id"), rs.getString("key_value"), rs.getString("name"),
+            rs.getLong("id"), rs.getLong("user_id"), rs.getString("key_hash"), rs.getString("key_mask"), rs.getString("name"),
             rs.getInt("status"), rs.getLong("created_time"), rs.getLong("accessed_time"), rs.getLong("expired_time"),
             rs.getLong("remain_quota"), rs.getBoolean("unlimited_quota"), rs.getLong("used_quota"),
             rs.getLong("request_count"), rs.getBoolean("model_limits_enabled"), rs.getString("model_limits"),
@@ -33,11 +33,11 @@ class TokenRepository {
     long insert(Token t) {
         var keys = new GeneratedKeyHolder();
         jdbc.sql("""
-                INSERT INTO tokens (user_id, key_value, name, status, created_time, accessed_time, expired_time,
+                INSERT INTO tokens (user_id, key_hash, key_mask, name, status, created_time, accessed_time, expired_time,
                     remain_quota, unlimited_quota, used_quota, request_count, model_limits_enabled, model_limits,
                     allow_ips, group_name, source, remote_key_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?)""")
-                .params(t.userId(), t.key(), t.name(), t.status(), t.createdTime(), t.accessedTime(), t.expiredTime(),
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?, ?)""")
+                .params(t.userId(), t.keyHash(), t.maskedKey(), t.name(), t.status(), t.createdTime(), t.accessedTime(), t.expiredTime(),
                         t.remainQuota(), t.unlimitedQuota(), t.modelLimitsEnabled(), t.modelLimits(), t.allowIps(),
                         t.group(), t.source(), t.remoteKeyId())
                 .update(keys, "id");
@@ -48,8 +48,8 @@ class TokenRepository {
         return jdbc.sql("SELECT * FROM tokens WHERE id = ?").param(id).query(ROW).optional();
     }
 
-    Optional<Token> findByKey(String key) {
-        return jdbc.sql("SELECT * FROM tokens WHERE key_value = ?").param(key).query(ROW).optional();
+    Optional<Token> findByHash(String keyHash) {
+        return jdbc.sql("SELECT * FROM tokens WHERE key_hash = ?").param(keyHash).query(ROW).optional();
     }
 
     Optional<Token> findByRemoteKey(String source, String remoteKeyId) {
@@ -57,13 +57,13 @@ class TokenRepository {
                 .params(remoteKeyId, source).query(ROW).optional();
     }
 
-    /** The hot-path lookup: one query for the token and its user. */
-    Optional<WithUser> findForAuth(String key) {
+    /** The hot-path lookup by the key's digest: one query for the token and its user. */
+    Optional<WithUser> findForAuth(String keyHash) {
         return jdbc.sql("""
                 SELECT t.*, u.status AS user_status, u.group_name AS user_group
                 FROM tokens t LEFT JOIN users u ON u.id = t.user_id
-                WHERE t.key_value = ?""")
-                .param(key)
+                WHERE t.key_hash = ?""")
+                .param(keyHash)
                 .query((rs, n) -> {
                     int us = rs.getInt("user_status");
                     Integer userStatus = rs.wasNull() ? null : us;

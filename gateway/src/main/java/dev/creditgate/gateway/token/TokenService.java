@@ -28,8 +28,16 @@ class TokenService {
     private static final int KEY_LENGTH = 48;
     private static final Set<String> SOURCES = Set.of(Token.SOURCE_NATIVE, Token.SOURCE_LETAICODE, Token.SOURCE_EXTERNAL);
 
-    /** The answer to a create: the token, and whether it already existed (idempotent replay). */
-    record Created(Token token, boolean existed) {}
+    /**
+     * The answer to a create: the token, its full key (without {@code sk-}; in memory only, for the creating answer),
+     * and whether it already existed (idempotent replay of an imported key: the caller sent that key).
+     */
+    record Created(Token token, String key, boolean existed) {
+        @Override
+        public String toString() {
+            return "Created[token=" + token + ", existed=" + existed + "]";
+        }
+    }
 
     private final TokenRepository tokens;
     private final TokenAuthenticator authenticator;
@@ -62,7 +70,8 @@ class TokenService {
             throw GatewayException.badRequest("user_id: " + userId + " (no such user; use 0 for a token without a user)");
         }
         long now = clock.instant().getEpochSecond();
-        Token token = new Token(0, userId, key == null ? newKey() : key,
+        String fullKey = key == null ? newKey() : key;
+        Token token = new Token(0, userId, TokenKeys.hash(fullKey), TokenKeys.mask(fullKey),
                 name(body.getString("name")), Token.ENABLED, now, now,
                 expiredTime(body.getLong("expired_time"), -1),
                 remainQuota(body.getLong("remain_quota"), 0),
@@ -80,7 +89,7 @@ class TokenService {
         }
         try {
             long id = tokens.insert(token);
-            return new Created(tokens.find(id).orElseThrow(), false);
+            return new Created(tokens.find(id).orElseThrow(), fullKey, false);
         } catch (DuplicateKeyException raced) {
             // A concurrent create won: answer as if it had come first.
             return replayOrConflict(token, key).orElseThrow(() -> new GatewayException(ErrorCode.CONFLICT,
@@ -92,15 +101,15 @@ class TokenService {
         if (wanted.remoteKeyId() != null) {
             Optional<Token> existing = tokens.findByRemoteKey(wanted.source(), wanted.remoteKeyId());
             if (existing.isPresent()) {
-                if (importedKey != null && importedKey.equals(existing.get().key())) {
-                    return Optional.of(new Created(existing.get(), true));
+                if (importedKey != null && TokenKeys.sameHash(wanted.keyHash(), existing.get().keyHash())) {
+                    return Optional.of(new Created(existing.get(), importedKey, true));
                 }
                 throw new GatewayException(ErrorCode.CONFLICT, "remote_key_id: \"" + wanted.remoteKeyId()
                         + "\" already belongs to token " + existing.get().id() + " of source " + wanted.source()
                         + " with another key");
             }
         }
-        if (importedKey != null && tokens.findByKey(importedKey).isPresent()) {
+        if (importedKey != null && tokens.findByHash(wanted.keyHash()).isPresent()) {
             throw new GatewayException(ErrorCode.CONFLICT, "key: this key already exists");
         }
         return Optional.empty();
@@ -165,7 +174,7 @@ class TokenService {
         if (tokens.update(id, set) == 0) {
             throw GatewayException.notFound("token " + id + " not found");
         }
-        authenticator.invalidate(current.key());
+        authenticator.invalidate(current.keyHash());
         return get(id);
     }
 
@@ -174,7 +183,7 @@ class TokenService {
         if (tokens.delete(id) == 0) {
             throw GatewayException.notFound("token " + id + " not found");
         }
-        authenticator.invalidate(current.key());
+        authenticator.invalidate(current.keyHash());
     }
 
     private String newKey() {

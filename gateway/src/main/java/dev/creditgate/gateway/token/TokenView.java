@@ -27,8 +27,9 @@ record TokenView(
         return of(t, t.maskedKey());
     }
 
-    static TokenView withFullKey(Token t) {
-        return of(t, "sk-" + t.key());
+    /** The creating answer: {@code key} is the full key (without {@code sk-}), known only to that request. */
+    static TokenView withFullKey(Token t, String key) {
+        return of(t, "sk-" + key);
     }
 
     private static TokenView of(Token t, String key) {

@@ -23,7 +23,7 @@ final class QuotaRows {
     }
 
     void token(long id, long userId, long remain, boolean unlimited) {
-        jdbc.sql("INSERT INTO tokens (id, user_id, key_value, name, created_time, remain_quota, unlimited_quota, "
+        jdbc.sql("INSERT INTO tokens (id, user_id, key_hash, name, created_time, remain_quota, unlimited_quota, "
                         + "model_limits, allow_ips) VALUES (:id, :user, :key, :key, 0, :remain, :unlimited, '', '')")
                 .param("id", id).param("key", "k" + id).param("user", userId).param("remain", remain).param("unlimited", unlimited).update();
     }

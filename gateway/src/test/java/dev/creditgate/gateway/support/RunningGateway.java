@@ -26,6 +26,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class RunningGateway implements AutoCloseable {
 
     public static final String ADMIN_TOKEN = "test-admin-token-0123456789-abcdefghijkl";
+    /** {@code gateway.secret-key} of test gateways: base64 of 32 bytes. */
+    public static final String SECRET_KEY = "dGVzdC1zZWNyZXQta2V5LTAxMjM0NTY3ODktYWJjZGU=";
     public static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** A status code and the parsed JSON body (null when the body is not JSON). */
@@ -62,6 +64,9 @@ public final class RunningGateway implements AutoCloseable {
                 "spring.datasource.password=" + db.password(),
                 "gateway.admin-token=" + ADMIN_TOKEN,
                 "logging.level.root=WARN"));
+        if (java.util.Arrays.stream(extraProperties).noneMatch(p -> p.startsWith("gateway.secret-key="))) {
+            props.add("gateway.secret-key=" + SECRET_KEY); // a repeated argument would be joined, not replaced
+        }
         props.addAll(List.of(extraProperties));
         // Channel health would disable the channels of tests that inject repeated upstream failures on purpose:
         // off unless the test sets it (ChannelHealthIT).

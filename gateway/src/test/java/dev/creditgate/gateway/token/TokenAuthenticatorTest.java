@@ -25,8 +25,17 @@ class TokenAuthenticatorTest {
 
     @Test
     void maskedKeysShowOnlyTheEnds() {
-        Token t = new Token(1, 0, "abcdEFGHijklMNOPqrstUVWXyz0123456789ABCDEFGHwxyz", "n", 1, 0, 0, -1, 0, true, 0, 0,
-                false, "", "", "", "native", null);
-        assertThat(t.maskedKey()).startsWith("sk-abcd").endsWith("wxyz").doesNotContain("EFGH");
+        String key = "abcdEFGHijklMNOPqrstUVWXyz0123456789ABCDEFGHwxyz";
+        assertThat(TokenKeys.mask(key)).startsWith("sk-abcd").endsWith("wxyz").doesNotContain("EFGH")
+                .hasSize(3 + key.length());
+        assertThat(TokenKeys.mask("short")).isEqualTo("sk-****");
+    }
+
+    @Test
+    void keysAreStoredAsTheirSha256InHex() {
+        // sha256("abc"), the FIPS 180-2 test vector
+        assertThat(TokenKeys.hash("abc")).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(TokenKeys.sameHash(TokenKeys.hash("abc"), TokenKeys.hash("abc"))).isTrue();
+        assertThat(TokenKeys.sameHash(TokenKeys.hash("abc"), TokenKeys.hash("abd"))).isFalse();
     }
 }

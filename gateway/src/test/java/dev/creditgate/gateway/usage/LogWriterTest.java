@@ -36,7 +36,7 @@ class LogWriterTest {
         Flyway.configure().dataSource(ds).locations("classpath:db/gateway/h2").load().migrate();
         jdbc = JdbcClient.create(ds);
         jdbc.sql("INSERT INTO users (id, username, quota, created_time) VALUES (1, 'u1', 1000, 0)").update();
-        jdbc.sql("INSERT INTO tokens (id, user_id, key_value, created_time, remain_quota) VALUES (10, 1, 'k10', 0, 500)")
+        jdbc.sql("INSERT INTO tokens (id, user_id, key_hash, created_time, remain_quota) VALUES (10, 1, 'h10', 0, 500)")
                 .update();
         metrics = new SimpleMeterRegistry();
         LogRepository repository = new LogRepository(jdbc, new JdbcTemplate(ds),
