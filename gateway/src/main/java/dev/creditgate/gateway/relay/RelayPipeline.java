@@ -17,6 +17,8 @@ import dev.creditgate.gateway.admission.Settled;
 import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.channel.ChannelSelector;
+import dev.creditgate.gateway.ratelimit.RateLimiter;
+import dev.creditgate.gateway.ratelimit.RatePermit;
 import dev.creditgate.gateway.token.TokenAuthenticator;
 import dev.creditgate.gateway.web.ErrorCode;
 import dev.creditgate.gateway.web.GatewayException;
@@ -32,7 +34,10 @@ import org.springframework.stereotype.Component;
  * The relay request path, one step per class, composed here in order:
  * <ol>
  *   <li>authenticate ({@link TokenAuthenticator}): key, status, expiry, quota flag, IP allow list;</li>
- *   <li>read the body ({@link RequestBodyReader}) and check the model against the token's limits;</li>
+ *   <li>rate limits ({@link RateLimiter}): 429 over a per-token or per-user limit; the permit is closed in a
+ *       finally;</li>
+ *   <li>read the body ({@link RequestBodyReader}), check the model name (length, characters) and the model against
+ *       the token's limits;</li>
  *   <li>choose channels ({@link ChannelSelector}): priority tiers, weighted random inside a tier;</li>
  *   <li>estimate + admit ({@link Admission}): may refuse; the returned {@link Admitted} is closed in a finally;</li>
  *   <li>relay ({@link WireRelay}) with failover on connect error / 429 / 5xx, only before any byte reached the
@@ -51,6 +56,7 @@ public class RelayPipeline {
     private static final Logger log = LoggerFactory.getLogger(RelayPipeline.class);
 
     private final TokenAuthenticator authenticator;
+    private final RateLimiter rateLimiter;
     private final RequestBodyReader bodyReader;
     private final ChannelSelector channels;
     private final Admission admission;
@@ -58,12 +64,14 @@ public class RelayPipeline {
     private final RequestRecorder recorder;
     private final MeterRegistry metrics;
     private final int maxAttempts;
+    private final java.time.Duration maxStreamDuration;
     private final ConcurrentHashMap<TimerKey, Timer> upstreamTimers = new ConcurrentHashMap<>();
 
-    RelayPipeline(TokenAuthenticator authenticator, RequestBodyReader bodyReader, ChannelSelector channels,
+    RelayPipeline(TokenAuthenticator authenticator, RateLimiter rateLimiter, RequestBodyReader bodyReader, ChannelSelector channels,
                   Admission admission, UpstreamClient upstream, RequestRecorder recorder, MeterRegistry metrics,
-                  GatewayProperties properties) {
+                  GatewayProperties properties, RelayLimits limits) {
         this.authenticator = authenticator;
+        this.rateLimiter = rateLimiter;
         this.bodyReader = bodyReader;
         this.channels = channels;
         this.admission = admission;
@@ -71,42 +79,50 @@ public class RelayPipeline {
         this.recorder = recorder;
         this.metrics = metrics;
         this.maxAttempts = properties.upstream().maxAttempts();
+        this.maxStreamDuration = limits.maxStreamDuration();
     }
 
     /** Relays one request. Failures before the answer started are thrown as {@link GatewayException}. */
     public void handle(HttpServletRequest request, HttpServletResponse response, WireRelay relay) throws IOException {
         RelayExchange ex = new RelayExchange(newRequestId(), System.nanoTime(), relay.kind());
+        ex.maxStreamDuration(maxStreamDuration);
         response.setHeader(REQUEST_ID, ex.requestId());
         response.setHeader(ONEAPI_REQUEST_ID, ex.requestId());
+        RatePermit permit = RatePermit.NONE;
         try {
-            ex.auth(authenticator.authenticate(request.getHeader("Authorization"), request.getHeader("x-api-key"),
-                    request.getRemoteAddr()));
-            bodyReader.read(request, ex);
-            ex.model(RequestBodyReader.requireModel(ex.body()), relay.isStream(ex.body()));
-        } catch (GatewayException e) {
-            recorder.count(ex, e.error().status());
-            throw e; // not a relayed request yet: no log row
-        }
-        try {
-            authenticator.checkModel(ex.auth(), ex.model());
-            List<Channel> candidates = channels.candidates(ex.model(), relay.channelTypes(), maxAttempts);
-            if (candidates.isEmpty()) {
-                throw new GatewayException(ErrorCode.MODEL_NOT_FOUND,
-                        "no available channel for model " + ex.model(), "model");
+            try {
+                ex.auth(authenticator.authenticate(request.getHeader("Authorization"), request.getHeader("x-api-key"),
+                        request.getRemoteAddr()));
+                permit = rateLimiter.acquire(ex.auth());
+                bodyReader.read(request, ex);
+                ex.model(bodyReader.model(ex.body()), relay.isStream(ex.body()));
+            } catch (GatewayException e) {
+                recorder.count(ex, e.error().status());
+                throw e; // not a relayed request yet: no log row
             }
-            try (Admitted admitted = admission.admit(ex.admissionRequest())) {
-                ex.outputLimit(admitted.outputLimit());
-                relayAndSettle(ex, relay, candidates, admitted, response);
+            try {
+                authenticator.checkModel(ex.auth(), ex.model());
+                List<Channel> candidates = channels.candidates(ex.model(), relay.channelTypes(), maxAttempts);
+                if (candidates.isEmpty()) {
+                    throw new GatewayException(ErrorCode.MODEL_NOT_FOUND,
+                            "no available channel for model " + ex.model(), "model");
+                }
+                try (Admitted admitted = admission.admit(ex.admissionRequest())) {
+                    ex.outputLimit(admitted.outputLimit());
+                    relayAndSettle(ex, relay, candidates, admitted, permit, response);
+                }
+            } catch (GatewayException e) {
+                recorder.failed(ex, e.getMessage());
+                recorder.count(ex, e.error().status());
+                throw e;
             }
-        } catch (GatewayException e) {
-            recorder.failed(ex, e.getMessage());
-            recorder.count(ex, e.error().status());
-            throw e;
+        } finally {
+            permit.close();
         }
     }
 
     private void relayAndSettle(RelayExchange ex, WireRelay relay, List<Channel> candidates, Admitted admitted,
-                                HttpServletResponse response) throws IOException {
+                                RatePermit permit, HttpServletResponse response) throws IOException {
         String lastFailure = null;
         for (int i = 0; i < candidates.size(); i++) {
             Channel channel = candidates.get(i);
@@ -138,7 +154,10 @@ public class RelayPipeline {
                 } finally {
                     answer.body().close(); // no-op after a complete read; drops the connection otherwise
                 }
-                settleAndRecord(ex, admitted, usage, channel, response.getStatus());
+                Settled settled = settleAndRecord(ex, admitted, usage, channel, response.getStatus());
+                permit.succeeded(settled.tokens() != null
+                        ? (long) settled.tokens().promptTokens() + settled.tokens().completionTokens()
+                        : (long) nullToZero(usage.promptTokens()) + nullToZero(usage.completionTokens()));
                 return;
             }
             if ((status == 429 || status >= 500) && !last) {
@@ -154,7 +173,8 @@ public class RelayPipeline {
                 + candidates.size() + " attempt(s); last: " + lastFailure);
     }
 
-    private void settleAndRecord(RelayExchange ex, Admitted admitted, UsageReport usage, Channel channel, int status) {
+    private Settled settleAndRecord(RelayExchange ex, Admitted admitted, UsageReport usage, Channel channel,
+                                    int status) {
         Settled settled;
         String content = channel.upstreamModel(ex.model()).equals(ex.model()) ? ""
                 : "upstream model " + channel.upstreamModel(ex.model());
@@ -165,6 +185,10 @@ public class RelayPipeline {
             settled = Settled.NOTHING;
             content = "settlement failed: " + e;
         }
+        if (ex.wasStreamCut()) {
+            content = (content.isEmpty() ? "" : content + "; ") + "stream ended at gateway.relay.max-stream-duration "
+                    + maxStreamDuration;
+        }
         if (usage.clientDisconnected()) {
             content = (content.isEmpty() ? "" : content + "; ") + "client disconnected";
         }
@@ -173,6 +197,11 @@ public class RelayPipeline {
         }
         recorder.consumed(ex, usage, settled, content);
         recorder.count(ex, usage.clientDisconnected() ? 499 : status);
+        return settled;
+    }
+
+    private static int nullToZero(Integer n) {
+        return n == null ? 0 : n;
     }
 
     /** Upstream errors pass through with their status and body (bounded); no settlement, a type-5 log row. */
