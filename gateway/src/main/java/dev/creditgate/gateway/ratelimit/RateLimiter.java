@@ -15,6 +15,7 @@ import dev.creditgate.gateway.web.ErrorCode;
 import dev.creditgate.gateway.web.RateLimitedException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -46,6 +47,7 @@ public class RateLimiter {
     private final Counter refusedTokens;
     private final Counter refusedConcurrency;
 
+    @Autowired
     RateLimiter(OptionService options, Clock clock, MeterRegistry metrics) {
         this(group -> RateLimitSettings.read(options, group), clock, metrics);
     }
