@@ -92,11 +92,21 @@ public record CreditsProperties(
      * @param batchLanes        group-commit lanes (threads, one connection each while busy); a user always uses
      *                          the same lane (see {@code HoldBatcher})
      * @param maxBatch          most holds, captures and releases committed in one transaction
+     * @param maxOpenPerKey     most pending (unexpired) holds one API key may have; a grant beyond is answered 429
+     *                          {@code too_many_open_holds}; 0 = no limit
+     * @param maxOpenPerUser    the same for all keys of one user together; 0 = no limit
      */
     public record Holds(@DefaultValue("300s") Duration defaultTtl, @DefaultValue("86400s") Duration maxTtl,
                         @DefaultValue("5s") Duration sweepInterval, @DefaultValue("true") boolean honourLateCapture,
                         @DefaultValue("1000000") BigDecimal maxAmountUsd, @DefaultValue("4") int batchLanes,
-                        @DefaultValue("128") int maxBatch) {
+                        @DefaultValue("128") int maxBatch, @DefaultValue("1000") int maxOpenPerKey,
+                        @DefaultValue("10000") int maxOpenPerUser) {
+        public Holds {
+            if (maxOpenPerKey < 0 || maxOpenPerUser < 0) {
+                throw new IllegalArgumentException("credits.holds.max-open-per-key / max-open-per-user: "
+                        + maxOpenPerKey + " / " + maxOpenPerUser + " (expected: >= 0, 0 = no limit)");
+            }
+        }
     }
 
     /**
