@@ -198,12 +198,16 @@ public class OutboxDeliverer implements SmartLifecycle {
             }
             case UsageDelivery.Retry retry -> {
                 int attempts = e.attempts() + (retry.countsAsAttempt() ? 1 : 0);
-                boolean failed = attempts >= properties.maxAttempts();
-                repository.markFailed(id, owner, retry.reason(), attempts, failed, now + backoff(attempts), now);
+                boolean tooOld = now - e.createdAt() >= properties.giveUpAfter().toMillis();
+                boolean failed = attempts >= properties.maxAttempts() || tooOld;
+                String reason = tooOld && attempts < properties.maxAttempts()
+                        ? retry.reason() + " (given up: older than gateway.usage.outbox.give-up-after "
+                        + properties.giveUpAfter() + ")" : retry.reason();
+                repository.markFailed(id, owner, reason, attempts, failed, now + backoff(attempts), now);
                 count(kind, failed ? "failed" : "retry");
                 if (failed) {
                     log.error("usage event {}: {} failed after {} attempt(s), last: {} (replay with POST"
-                            + " /api/usage_event/{}/replay)", e.eventId(), e.kind(), attempts, retry.reason(), id);
+                            + " /api/usage_event/{}/replay)", e.eventId(), e.kind(), attempts, reason, id);
                 }
             }
             case UsageDelivery.Rejected rej -> {
