@@ -77,10 +77,23 @@ public record CreditsProperties(
     /**
      * @param requireV2 refuse deliveries without a valid v2 (timestamped) signature
      * @param tolerance accepted distance between a v2 timestamp and now
-     * @param logBodyChars how much of a delivery's body the webhook log keeps
+     * @param logBodyChars how much of an accepted delivery's body the webhook log keeps
+     * @param rejectedSamplesPerMinute rejected deliveries (4xx: bad or missing signature, stale, malformed, unknown
+     *                     key) are all counted ({@code credits_webhooks_total{outcome}}) but only this many per minute
+     *                     and instance are stored in {@code webhook_log} (the others counted in
+     *                     {@code credits_webhooks_unlogged_total}); 0 stores none
+     * @param rejectedBodyChars how much of a rejected delivery's body a stored sample keeps
      */
     public record Webhook(@DefaultValue("false") boolean requireV2, @DefaultValue("300s") Duration tolerance,
-                          @DefaultValue("4000") int logBodyChars) {
+                          @DefaultValue("4000") int logBodyChars, @DefaultValue("20") int rejectedSamplesPerMinute,
+                          @DefaultValue("256") int rejectedBodyChars) {
+        public Webhook {
+            if (logBodyChars < 0 || rejectedSamplesPerMinute < 0 || rejectedBodyChars < 0) {
+                throw new IllegalArgumentException("credits.webhook.log-body-chars / rejected-samples-per-minute /"
+                        + " rejected-body-chars: " + logBodyChars + " / " + rejectedSamplesPerMinute + " / "
+                        + rejectedBodyChars + " (expected: >= 0)");
+            }
+        }
     }
 
     /**
