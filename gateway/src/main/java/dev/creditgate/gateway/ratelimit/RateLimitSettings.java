@@ -74,16 +74,27 @@ record RateLimitSettings(
 
     /** The options as they are now; reads the option snapshot only (no database). */
     static RateLimitSettings read(OptionService options, String group) {
-        Rates key = new Rates(nonNegative(options, KEY_RPM), nonNegative(options, KEY_TPM),
-                nonNegative(options, KEY_CONCURRENCY));
-        Rates user = new Rates(nonNegative(options, USER_RPM), nonNegative(options, USER_TPM),
-                nonNegative(options, USER_CONCURRENCY));
-        if (!options.getBoolean(ENABLED, false)) {
-            return key.any() || user.any() ? new RateLimitSettings(0, 0, MINUTE, key, user) : OFF;
+        int keyRpm = nonNegative(options, KEY_RPM);
+        int keyTpm = nonNegative(options, KEY_TPM);
+        int keyConcurrency = nonNegative(options, KEY_CONCURRENCY);
+        int userRpm = nonNegative(options, USER_RPM);
+        int userTpm = nonNegative(options, USER_TPM);
+        int userConcurrency = nonNegative(options, USER_CONCURRENCY);
+        boolean enabled = options.getBoolean(ENABLED, false);
+        if (!enabled && (keyRpm | keyTpm | keyConcurrency | userRpm | userTpm | userConcurrency) == 0) {
+            return OFF; // the default: nothing allocated
+        }
+        Rates key = keyRpm == 0 && keyTpm == 0 && keyConcurrency == 0 ? Rates.NONE
+                : new Rates(keyRpm, keyTpm, keyConcurrency);
+        Rates user = userRpm == 0 && userTpm == 0 && userConcurrency == 0 ? Rates.NONE
+                : new Rates(userRpm, userTpm, userConcurrency);
+        if (!enabled) {
+            return new RateLimitSettings(0, 0, MINUTE, key, user);
         }
         int count = nonNegative(options, COUNT);
         int success = options.getInt(SUCCESS_COUNT, 1000);
-        int[] override = options.getParsed(GROUP, GROUP_PARSER, Map.of()).get(group);
+        int[] override = group == null ? null
+                : options.getParsed(GROUP, GROUP_PARSER, Map.<String, int[]>of()).get(group);
         if (override != null) {
             count = override[0];
             success = override[1];
