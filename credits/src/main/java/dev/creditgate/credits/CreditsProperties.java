@@ -92,10 +92,23 @@ public record CreditsProperties(
     /**
      * @param requireV2 refuse deliveries without a valid v2 (timestamped) signature
      * @param tolerance accepted distance between a v2 timestamp and now
-     * @param logBodyChars how much of a delivery's body the webhook log keeps
+     * @param logBodyChars how much of an accepted delivery's body the webhook log keeps
+     * @param rejectedSamplesPerMinute rejected deliveries (4xx: bad or missing signature, stale, malformed, unknown
+     *                     key) are all counted ({@code credits_webhooks_total{outcome}}) but only this many per minute
+     *                     and instance are stored in {@code webhook_log} (the others counted in
+     *                     {@code credits_webhooks_unlogged_total}); 0 stores none
+     * @param rejectedBodyChars how much of a rejected delivery's body a stored sample keeps
      */
     public record Webhook(@DefaultValue("false") boolean requireV2, @DefaultValue("300s") Duration tolerance,
-                          @DefaultValue("4000") int logBodyChars) {
+                          @DefaultValue("4000") int logBodyChars, @DefaultValue("20") int rejectedSamplesPerMinute,
+                          @DefaultValue("256") int rejectedBodyChars) {
+        public Webhook {
+            if (logBodyChars < 0 || rejectedSamplesPerMinute < 0 || rejectedBodyChars < 0) {
+                throw new IllegalArgumentException("credits.webhook.log-body-chars / rejected-samples-per-minute /"
+                        + " rejected-body-chars: " + logBodyChars + " / " + rejectedSamplesPerMinute + " / "
+                        + rejectedBodyChars + " (expected: >= 0)");
+            }
+        }
     }
 
     /**
@@ -110,12 +123,22 @@ public record CreditsProperties(
      * @param queueCapacity     most holds, captures and releases waiting in one lane; beyond it 503 {@code busy}
      * @param queueDeadline     one not started this long after it queued is dropped with 503 {@code busy}, never
      *                          run later (the gateway's own deadline, {@code letaicode_timeout_ms}, is 2 s by default)
+     * @param maxOpenPerKey     most pending (unexpired) holds one API key may have; a grant beyond is answered 429
+     *                          {@code too_many_open_holds}; 0 = no limit
+     * @param maxOpenPerUser    the same for all keys of one user together; 0 = no limit
      */
     public record Holds(@DefaultValue("300s") Duration defaultTtl, @DefaultValue("86400s") Duration maxTtl,
                         @DefaultValue("5s") Duration sweepInterval, @DefaultValue("true") boolean honourLateCapture,
                         @DefaultValue("1000000") BigDecimal maxAmountUsd, @DefaultValue("4") int batchLanes,
                         @DefaultValue("128") int maxBatch, @DefaultValue("10000") int queueCapacity,
-                        @DefaultValue("2s") Duration queueDeadline) {
+                        @DefaultValue("2s") Duration queueDeadline, @DefaultValue("1000") int maxOpenPerKey,
+                        @DefaultValue("10000") int maxOpenPerUser) {
+        public Holds {
+            if (maxOpenPerKey < 0 || maxOpenPerUser < 0) {
+                throw new IllegalArgumentException("credits.holds.max-open-per-key / max-open-per-user: "
+                        + maxOpenPerKey + " / " + maxOpenPerUser + " (expected: >= 0, 0 = no limit)");
+            }
+        }
     }
 
     /**

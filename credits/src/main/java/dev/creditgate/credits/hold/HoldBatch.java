@@ -54,6 +54,14 @@ final class HoldBatch implements HoldBatcher.Together<HoldBatch.Op, Object> {
     record Release(String holdId) implements Op {
     }
 
+    /** A grant's answer when its key or user has the most pending holds allowed. */
+    static final Object TOO_MANY_HOLDS = new Object() {
+        @Override
+        public String toString() {
+            return "TOO_MANY_HOLDS";
+        }
+    };
+
     /** A grant's answer when it does not fit (a granted one answers {@link HoldService.Granted}). */
     static final Object REFUSED = new Object() {
         @Override
@@ -82,13 +90,19 @@ final class HoldBatch implements HoldBatcher.Together<HoldBatch.Op, Object> {
     private final Ledger ledger;
     private final Clock clock;
     private final boolean honourLateCapture;
+    private final int maxOpenPerKey;
+    private final int maxOpenPerUser;
 
-    HoldBatch(Sql sql, Accounts accounts, Ledger ledger, Clock clock, boolean honourLateCapture) {
+    /** @param maxOpenPerKey, maxOpenPerUser most pending holds of a key, of a user; 0 = no limit */
+    HoldBatch(Sql sql, Accounts accounts, Ledger ledger, Clock clock, boolean honourLateCapture, int maxOpenPerKey,
+              int maxOpenPerUser) {
         this.sql = sql;
         this.accounts = accounts;
         this.ledger = ledger;
         this.clock = clock;
         this.honourLateCapture = honourLateCapture;
+        this.maxOpenPerKey = maxOpenPerKey;
+        this.maxOpenPerUser = maxOpenPerUser;
     }
 
     /** What a settling unit does to its hold (decided from the locked row). */
@@ -111,12 +125,27 @@ final class HoldBatch implements HoldBatcher.Together<HoldBatch.Op, Object> {
                     + ") FOR UPDATE", List.copyOf(ids), Hold::map));
         }
         reads.add(accounts.lockStep(userId, now));
+        int userStep = reads.size() - 1;
+        boolean countOpen = (maxOpenPerKey > 0 || maxOpenPerUser > 0) && ops.stream().anyMatch(Grant.class::isInstance);
+        if (countOpen) { // after the user's row is locked: exact for every instance, no round trip of its own
+            reads.add(Sql.Step.query("SELECT key_id, COUNT(*) FROM holds WHERE user_id = ? AND status = 'PENDING'"
+                    + " AND expires_at_ms > ? GROUP BY key_id", List.of(userId, now),
+                    (rs, n) -> Map.entry(rs.getString(1), rs.getLong(2))));
+        }
         List<Object> read = sql.run(reads);
         Map<String, Hold> rows = new HashMap<>();
         if (!ids.isEmpty()) {
             ((List<Hold>) read.getFirst()).forEach(h -> rows.put(h.id(), h));
         }
-        List<Accounts.Row> userRow = (List<Accounts.Row>) read.getLast();
+        Map<String, Long> openByKey = new HashMap<>();
+        long openOfUser = 0;
+        if (countOpen) {
+            for (Map.Entry<String, Long> e : (List<Map.Entry<String, Long>>) read.getLast()) {
+                openByKey.put(e.getKey(), e.getValue());
+                openOfUser += e.getValue();
+            }
+        }
+        List<Accounts.Row> userRow = (List<Accounts.Row>) read.get(userStep);
         if (userRow.isEmpty()) {
             throw new IllegalStateException("no user " + userId);
         }
@@ -168,9 +197,15 @@ final class HoldBatch implements HoldBatcher.Together<HoldBatch.Op, Object> {
                 Hold hold = g.hold();
                 Object first = grantedRequests.get(hold.requestId());
                 if (first != null) {
-                    results[i] = first == REFUSED ? REFUSED : null; // the same requestId: its answer again
+                    // the same requestId: its answer again
+                    results[i] = first == REFUSED || first == TOO_MANY_HOLDS ? first : null;
+                } else if ((maxOpenPerKey > 0 && openByKey.getOrDefault(hold.keyId(), 0L) >= maxOpenPerKey)
+                        || (maxOpenPerUser > 0 && openOfUser >= maxOpenPerUser)) {
+                    results[i] = TOO_MANY_HOLDS;
                 } else if (balance - held >= hold.amount()) {
                     held = Math.addExact(held, hold.amount());
+                    openByKey.merge(hold.keyId(), 1L, Long::sum);
+                    openOfUser++;
                     granted.add(hold);
                     results[i] = new HoldService.Granted(hold, balance - held, false);
                 } else {

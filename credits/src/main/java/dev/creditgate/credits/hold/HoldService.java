@@ -73,7 +73,8 @@ public class HoldService implements org.springframework.beans.factory.Disposable
         this.options = options;
         this.batcher = new HoldBatcher(tx, this.props.batchLanes(), this.props.maxBatch(), metrics::batch,
                 this.props.queueCapacity(), this.props.queueDeadline());
-        this.batch = new HoldBatch(sql, accounts, ledger, clock, this.props.honourLateCapture());
+        this.batch = new HoldBatch(sql, accounts, ledger, clock, this.props.honourLateCapture(),
+                this.props.maxOpenPerKey(), this.props.maxOpenPerUser());
     }
 
     /**
@@ -149,6 +150,12 @@ public class HoldService implements org.springframework.beans.factory.Disposable
             }
             if (result == null) {
                 throw new IllegalStateException("hold of request " + requestId + " vanished");
+            }
+            if (result == HoldBatch.TOO_MANY_HOLDS) {
+                metrics.hold("too_many");
+                throw ApiError.TOO_MANY_OPEN_HOLDS.exception("too many open holds: key " + keyId + " or its user has"
+                        + " the most pending holds allowed (credits.holds.max-open-per-key " + props.maxOpenPerKey()
+                        + ", max-open-per-user " + props.maxOpenPerUser() + "); capture or release some first");
             }
             // Refused: holds whose TTL passed must not count; finalise them and try once more.
             if (attempt == 0 && expireForUser(key.userId(), now) > 0) {

@@ -14,7 +14,7 @@ import dev.creditgate.credits.db.Sql;
 /**
  * Meters: {@code credits_holds_total{outcome=granted|refused|replayed}}, {@code credits_captures_total{outcome}},
  * {@code credits_releases_total{outcome}}, {@code credits_extends_total{outcome}}, {@code credits_holds_expired_total},
- * {@code credits_webhooks_total{outcome}}, {@code credits_holds_batch_size} (units per group commit), the lease meters
+ * {@code credits_webhooks_total{outcome}}, {@code credits_webhooks_unlogged_total{outcome}}, {@code credits_holds_batch_size} (units per group commit), the lease meters
  * {@code credits_leases_total{outcome=opened|reused|refused}}, {@code credits_lease_refreshes_total{outcome}},
  * {@code credits_lease_events_total{outcome=CHARGED|DUPLICATE_EVENT}}, {@code credits_lease_releases_total{outcome}},
  * {@code credits_leases_expired_total}, {@code credits_lease_recalls_total{outcome=returned|timeout}}, and the gauges {@code credits_debt_total} (credits owed by users in
@@ -59,6 +59,11 @@ public class CreditMetrics {
 
     public void webhook(String outcome) {
         registry.counter("credits.webhooks", "outcome", outcome).increment();
+    }
+
+    /** A rejected webhook delivery that was counted but not stored (over the sample rate). */
+    public void webhookUnlogged(String outcome) {
+        registry.counter("credits.webhooks.unlogged", "outcome", outcome).increment();
     }
 
     /** How many holds, captures and releases shared one group-commit transaction ({@code HoldBatcher}). */

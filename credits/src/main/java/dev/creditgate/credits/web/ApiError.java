@@ -15,6 +15,8 @@ public enum ApiError {
     METHOD_NOT_ALLOWED(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed"),
     CONFLICT(HttpStatus.CONFLICT, "conflict"),
     PAYLOAD_TOO_LARGE(HttpStatus.PAYLOAD_TOO_LARGE, "payload_too_large"),
+    /** A key or user has {@code credits.holds.max-open-per-key} / {@code max-open-per-user} pending holds. */
+    TOO_MANY_OPEN_HOLDS(HttpStatus.TOO_MANY_REQUESTS, "too_many_open_holds"),
     UNSUPPORTED_MEDIA_TYPE(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
     GATEWAY_ERROR(HttpStatus.BAD_GATEWAY, "gateway_error"),
     GATEWAY_NOT_CONFIGURED(HttpStatus.SERVICE_UNAVAILABLE, "gateway_not_configured"),

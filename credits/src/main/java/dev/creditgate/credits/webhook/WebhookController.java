@@ -45,7 +45,10 @@ import dev.creditgate.credits.option.OptionService;
  *
  * <p>Answers {@code {success, message, eventId}}: 200 charged or duplicate; 401 bad/missing/stale signature;
  * 400 malformed body; 404 unknown key; 200 with {@code success:false} for a transient failure (asks for a retry).
- * Every delivery is recorded in {@code webhook_log}.
+ * Every delivery is counted ({@code credits_webhooks_total{outcome}}); accepted ones (2xx) are recorded in
+ * {@code webhook_log}, rejected ones (4xx, forged ones among them) only as a sample of
+ * {@code credits.webhook.rejected-samples-per-minute} per minute, their body cut to
+ * {@code credits.webhook.rejected-body-chars}, so that a flood of forged deliveries cannot fill the database.
  */
 @RestController
 class WebhookController {
@@ -60,6 +63,7 @@ class WebhookController {
     private final Clock clock;
     private final CreditMetrics metrics;
     private final CreditsProperties props;
+    private final PerMinuteSample rejectedSamples;
 
     WebhookController(Sql sql, TransactionTemplate tx, Ledger ledger, KeyLookup keys, OptionService options, Clock clock,
                       CreditMetrics metrics, CreditsProperties props) {
@@ -71,6 +75,7 @@ class WebhookController {
         this.clock = clock;
         this.metrics = metrics;
         this.props = props;
+        this.rejectedSamples = new PerMinuteSample(props.webhook().rejectedSamplesPerMinute());
     }
 
     private record Verdict(int status, boolean success, String outcome, String message, String eventId) {
@@ -171,9 +176,14 @@ class WebhookController {
     }
 
     private void record(byte[] body, Verdict v) {
+        boolean rejected = v.status() >= 400;
+        if (rejected && !rejectedSamples.take(clock.millis())) {
+            metrics.webhookUnlogged(v.outcome());
+            return;
+        }
         try {
-            String text = new String(body, StandardCharsets.UTF_8);
-            int max = props.webhook().logBodyChars();
+            int max = rejected ? props.webhook().rejectedBodyChars() : props.webhook().logBodyChars();
+            String text = new String(body, 0, Math.min(body.length, max * 4), StandardCharsets.UTF_8);
             Map<String, Object> p = new HashMap<>();
             p.put("e", v.eventId());
             p.put("t", clock.millis());

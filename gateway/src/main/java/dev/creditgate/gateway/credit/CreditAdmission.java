@@ -17,6 +17,7 @@ import dev.creditgate.gateway.usage.outbox.OutboxKind;
 import dev.creditgate.gateway.usage.outbox.UsageOutbox;
 import dev.creditgate.gateway.usage.outbox.UsagePayload;
 import dev.creditgate.gateway.web.ErrorCode;
+import dev.creditgate.gateway.web.RateLimitedException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -172,6 +173,11 @@ class CreditAdmission implements Admission {
             case CreditVerdict.UnknownKey u -> {
                 count(m, "unknown_key");
                 throw new AdmissionRefusedException(ErrorCode.INVALID_API_KEY, u.message());
+            }
+            case CreditVerdict.TooManyHolds t -> {
+                count(m, "too_many_holds");
+                throw new RateLimitedException(ErrorCode.RATE_LIMITED_REQUESTS, t.message(),
+                        java.util.concurrent.TimeUnit.SECONDS.toNanos(1));
             }
         };
     }

@@ -49,6 +49,8 @@ public final class CreditCheck {
             case HoldResult.Granted g -> new CreditVerdict.Allow(CreditVerdict.Basis.PLATFORM, "hold " + g.holdId());
             case HoldResult.Refused r -> new CreditVerdict.Insufficient(
                     CheckDecision.refused(estimateQuota, r.available(), fallback.rate(remoteKeyId)));
+            case HoldResult.TooManyHolds t -> new CreditVerdict.TooManyHolds("credit platform: "
+                    + (t.message() == null ? "too many open holds for this key" : t.message()));
             case NotFound n -> unknownKey(n);
             case Unavailable u -> fallback.decide(remoteKeyId, estimateQuota, u, localQuota);
         };

@@ -592,6 +592,10 @@ public final class CreditPlatformClient implements AutoCloseable {
         if (status == 404 || (status == 403 && keyDisabled(body))) {
             return Interpreted.up(new NotFound(keyId, body == null ? null : text(body, "message")), "not_found");
         }
+        if (status == 429) { // a business answer of an answering platform, not an outage
+            return Interpreted.up(new HoldResult.TooManyHolds(body == null ? null : text(body, "message")),
+                    "too_many_holds");
+        }
         return clientError(status, body);
     }
 

@@ -1,11 +1,11 @@
 package dev.creditgate.gateway.credit;
 
 /**
- * What the admission step does with a request on a {@code letaicode} token: go on, 403, 503 or 401.
+ * What the admission step does with a request on a {@code letaicode} token: go on, 403, 429, 503 or 401.
  * Produced by {@link CreditCheck} and {@link FallbackPolicy}.
  */
 public sealed interface CreditVerdict permits CreditVerdict.Allow, CreditVerdict.Insufficient,
-        CreditVerdict.ServiceUnavailable, CreditVerdict.UnknownKey {
+        CreditVerdict.ServiceUnavailable, CreditVerdict.UnknownKey, CreditVerdict.TooManyHolds {
 
     /** On what grounds a request was let through. */
     enum Basis {
@@ -50,5 +50,9 @@ public sealed interface CreditVerdict permits CreditVerdict.Allow, CreditVerdict
 
     /** The platform does not know the key (404): treat the token as invalid (HTTP 401). */
     record UnknownKey(String message) implements CreditVerdict {
+    }
+
+    /** HTTP 429 {@code rate_limit_exceeded}: the platform holds the most pending holds it allows for the key. */
+    record TooManyHolds(String message) implements CreditVerdict {
     }
 }

@@ -155,6 +155,7 @@ public final class FallbackPolicy {
             case CreditVerdict.Insufficient i -> i.message();
             case CreditVerdict.ServiceUnavailable u -> u.message();
             case CreditVerdict.UnknownKey u -> u.message();
+            case CreditVerdict.TooManyHolds t -> t.message();
         };
         decisionLog.warn(policy + '|' + outcome, "credit platform fallback " + policy + ": " + outcome
                 + " (keyId=" + keyId + "; " + detail + ")");

@@ -4,10 +4,11 @@ import java.math.BigDecimal;
 import java.time.Instant;
 
 /**
- * Answer of {@link CreditPlatformClient#createHold}: {@link Granted}, {@link Refused}, {@link NotFound}
- * (the key is unknown to the platform) or {@link Unavailable}.
+ * Answer of {@link CreditPlatformClient#createHold}: {@link Granted}, {@link Refused}, {@link TooManyHolds},
+ * {@link NotFound} (the key is unknown to the platform) or {@link Unavailable}.
  */
-public sealed interface HoldResult permits HoldResult.Granted, HoldResult.Refused, NotFound, Unavailable {
+public sealed interface HoldResult permits HoldResult.Granted, HoldResult.Refused, HoldResult.TooManyHolds, NotFound,
+        Unavailable {
 
     /**
      * 201 (or 200 for a replayed requestId).
@@ -27,5 +28,14 @@ public sealed interface HoldResult permits HoldResult.Granted, HoldResult.Refuse
      * @param needed    credits the hold asked for ({@code null} when the answer has none)
      */
     record Refused(BigDecimal available, BigDecimal needed) implements HoldResult {
+    }
+
+    /**
+     * 429 {@code too_many_open_holds}: the key or its user has the most pending holds the platform allows
+     * ({@code credits.holds.max-open-per-key} / {@code max-open-per-user}); the upstream must not be called.
+     *
+     * @param message the platform's message ({@code null} when the answer has none)
+     */
+    record TooManyHolds(String message) implements HoldResult {
     }
 }

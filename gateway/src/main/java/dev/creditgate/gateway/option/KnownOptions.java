@@ -4,6 +4,7 @@ import java.util.Locale;
 import java.util.Set;
 
 import dev.creditgate.gateway.pricing.PricingConfig;
+import dev.creditgate.gateway.ratelimit.RateLimitOptions;
 
 /**
  * The options of SPEC 3.3 and what each accepts (pricing JSON through {@link PricingConfig#validate}). Keys not
@@ -26,6 +27,16 @@ final class KnownOptions {
             case "letaicode_min_output_tokens", "native_min_output_tokens" -> atLeast(key, value, 1);
             case "letaicode_domain", "letaicode_webhook_url" -> url(key, value);
             case "letaicode_admin_token", "letaicode_webhook_secret" -> secret(key, value);
+            // rate limits (dev.creditgate.gateway.ratelimit): new-api's names, then ours; 0 = no limit
+            case "ModelRequestRateLimitEnabled" -> oneOf(key, value, Set.of("true", "false"));
+            case "ModelRequestRateLimitDurationMinutes" -> between(key, value, 1, 1440);
+            case "ModelRequestRateLimitCount", "ModelRequestRateLimitSuccessCount",
+                 "rate_limit_key_rpm", "rate_limit_key_tpm", "rate_limit_key_concurrency",
+                 "rate_limit_user_rpm", "rate_limit_user_tpm", "rate_limit_user_concurrency" ->
+                    between(key, value, 0, Integer.MAX_VALUE);
+            case "ModelRequestRateLimitGroup" -> RateLimitOptions.validateGroups(value).ifPresent(error -> {
+                throw new IllegalArgumentException(error);
+            });
             default -> {
                 if (PricingConfig.isPricingKey(key)) { // ModelRatio, ..., CacheRatio, DefaultMaxOutputTokens
                     PricingConfig.validate(key, value).ifPresent(error -> {
@@ -46,6 +57,13 @@ final class KnownOptions {
     private static void oneOf(String key, String value, Set<String> allowed) {
         if (!allowed.contains(value)) {
             throw new IllegalArgumentException(key + ": \"" + value + "\" (expected: one of " + allowed + ")");
+        }
+    }
+
+    private static void between(String key, String value, long min, long max) {
+        atLeast(key, value, min);
+        if (Long.parseLong(value.trim()) > max) {
+            throw new IllegalArgumentException(key + ": " + value.trim() + " (expected: <= " + max + ")");
         }
     }
 

@@ -20,6 +20,8 @@ public final class RelayExchange {
     private boolean stream;
     private Channel channel;
     private Integer outputLimit;
+    private java.time.Duration maxStreamDuration;
+    private boolean streamCut;
 
     RelayExchange(String requestId, long startNanos, EndpointKind endpoint) {
         this.requestId = requestId;
@@ -73,6 +75,24 @@ public final class RelayExchange {
 
     void outputLimit(Integer outputLimit) {
         this.outputLimit = outputLimit;
+    }
+
+    /** How long a stream may be relayed ({@code gateway.relay.max-stream-duration}), or null for no limit. */
+    public java.time.Duration maxStreamDuration() {
+        return maxStreamDuration;
+    }
+
+    void maxStreamDuration(java.time.Duration maxStreamDuration) {
+        this.maxStreamDuration = maxStreamDuration;
+    }
+
+    /** Whether the gateway ended the stream at {@link #maxStreamDuration}. */
+    boolean wasStreamCut() {
+        return streamCut;
+    }
+
+    void streamCut() {
+        this.streamCut = true;
     }
 
     long startNanos() {

@@ -18,6 +18,8 @@ import dev.creditgate.gateway.admission.UsageReport;
 import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.channel.ChannelSelector;
 import dev.creditgate.gateway.channel.health.ChannelHealth;
+import dev.creditgate.gateway.ratelimit.RateLimiter;
+import dev.creditgate.gateway.ratelimit.RatePermit;
 import dev.creditgate.gateway.token.TokenAuthenticator;
 import dev.creditgate.gateway.web.ErrorCode;
 import dev.creditgate.gateway.web.GatewayException;
@@ -33,7 +35,10 @@ import org.springframework.stereotype.Component;
  * The relay request path, one step per class, composed here in order:
  * <ol>
  *   <li>authenticate ({@link TokenAuthenticator}): key, status, expiry, quota flag, IP allow list;</li>
- *   <li>read the body ({@link RequestBodyReader}) and check the model against the token's limits;</li>
+ *   <li>rate limits ({@link RateLimiter}): 429 over a per-token or per-user limit; the permit is closed in a
+ *       finally;</li>
+ *   <li>read the body ({@link RequestBodyReader}), check the model name (length, characters) and the model against
+ *       the token's limits;</li>
  *   <li>choose channels ({@link ChannelSelector}): priority tiers, weighted random inside a tier;</li>
  *   <li>estimate + admit ({@link Admission}): may refuse; the returned {@link Admitted} is closed in a finally;</li>
  *   <li>relay ({@link WireRelay}) with failover on connect error / 429 / 5xx, only before any byte reached the
@@ -52,6 +57,7 @@ public class RelayPipeline {
     private static final Logger log = LoggerFactory.getLogger(RelayPipeline.class);
 
     private final TokenAuthenticator authenticator;
+    private final RateLimiter rateLimiter;
     private final RequestBodyReader bodyReader;
     private final ChannelSelector channels;
     private final Admission admission;
@@ -60,12 +66,14 @@ public class RelayPipeline {
     private final MeterRegistry metrics;
     private final ChannelHealth health;
     private final int maxAttempts;
+    private final java.time.Duration maxStreamDuration;
     private final ConcurrentHashMap<TimerKey, Timer> upstreamTimers = new ConcurrentHashMap<>();
 
-    RelayPipeline(TokenAuthenticator authenticator, RequestBodyReader bodyReader, ChannelSelector channels,
+    RelayPipeline(TokenAuthenticator authenticator, RateLimiter rateLimiter, RequestBodyReader bodyReader, ChannelSelector channels,
                   Admission admission, UpstreamClient upstream, RequestRecorder recorder, MeterRegistry metrics,
-                  ChannelHealth health, GatewayProperties properties) {
+                  ChannelHealth health, GatewayProperties properties, RelayLimits limits) {
         this.authenticator = authenticator;
+        this.rateLimiter = rateLimiter;
         this.bodyReader = bodyReader;
         this.channels = channels;
         this.admission = admission;
@@ -74,42 +82,50 @@ public class RelayPipeline {
         this.metrics = metrics;
         this.health = health;
         this.maxAttempts = properties.upstream().maxAttempts();
+        this.maxStreamDuration = limits.maxStreamDuration();
     }
 
     /** Relays one request. Failures before the answer started are thrown as {@link GatewayException}. */
     public void handle(HttpServletRequest request, HttpServletResponse response, WireRelay relay) throws IOException {
         RelayExchange ex = new RelayExchange(newRequestId(), System.nanoTime(), relay.kind());
+        ex.maxStreamDuration(maxStreamDuration);
         response.setHeader(REQUEST_ID, ex.requestId());
         response.setHeader(ONEAPI_REQUEST_ID, ex.requestId());
+        RatePermit permit = RatePermit.NONE;
         try {
-            ex.auth(relay.authenticate(authenticator, request));
-            bodyReader.read(request, ex);
-            ex.model(relay.model(ex.body()), relay.isStream(ex.body()));
-        } catch (GatewayException e) {
-            recorder.count(ex, e.error().status());
-            throw e; // not a relayed request yet: no log row
-        }
-        try {
-            authenticator.checkModel(ex.auth(), ex.model());
-            List<Channel> candidates = channels.candidates(ex.model(), relay.channelTypes(),
-                    relay.fallbackChannelTypes(), maxAttempts);
-            if (candidates.isEmpty()) {
-                throw new GatewayException(ErrorCode.MODEL_NOT_FOUND,
-                        "no available channel for model " + ex.model(), "model");
+            try {
+                ex.auth(relay.authenticate(authenticator, request));
+                permit = rateLimiter.acquire(ex.auth());
+                bodyReader.read(request, ex);
+                ex.model(bodyReader.checkModelName(relay.model(ex.body())), relay.isStream(ex.body()));
+            } catch (GatewayException e) {
+                recorder.count(ex, e.error().status());
+                throw e; // not a relayed request yet: no log row
             }
-            try (Admitted admitted = admission.admit(ex.admissionRequest())) {
-                ex.outputLimit(admitted.outputLimit());
-                relayAndSettle(ex, relay, candidates, admitted, response);
+            try {
+                authenticator.checkModel(ex.auth(), ex.model());
+                List<Channel> candidates = channels.candidates(ex.model(), relay.channelTypes(),
+                        relay.fallbackChannelTypes(), maxAttempts);
+                if (candidates.isEmpty()) {
+                    throw new GatewayException(ErrorCode.MODEL_NOT_FOUND,
+                            "no available channel for model " + ex.model(), "model");
+                }
+                try (Admitted admitted = admission.admit(ex.admissionRequest())) {
+                    ex.outputLimit(admitted.outputLimit());
+                    relayAndSettle(ex, relay, candidates, admitted, permit, response);
+                }
+            } catch (GatewayException e) {
+                recorder.failed(ex, e.getMessage());
+                recorder.count(ex, e.error().status());
+                throw e;
             }
-        } catch (GatewayException e) {
-            recorder.failed(ex, e.getMessage());
-            recorder.count(ex, e.error().status());
-            throw e;
+        } finally {
+            permit.close();
         }
     }
 
     private void relayAndSettle(RelayExchange ex, WireRelay relay, List<Channel> candidates, Admitted admitted,
-                                HttpServletResponse response) throws IOException {
+                                RatePermit permit, HttpServletResponse response) throws IOException {
         String lastFailure = null;
         for (int i = 0; i < candidates.size(); i++) {
             Channel channel = candidates.get(i);
@@ -144,7 +160,10 @@ public class RelayPipeline {
                     answer.body().close(); // no-op after a complete read; drops the connection otherwise
                 }
                 health.succeeded(channel);
-                settleAndRecord(ex, admitted, usage, channel, response.getStatus());
+                Settled settled = settleAndRecord(ex, admitted, usage, channel, response.getStatus());
+                permit.succeeded(settled.tokens() != null
+                        ? (long) settled.tokens().promptTokens() + settled.tokens().completionTokens()
+                        : (long) nullToZero(usage.promptTokens()) + nullToZero(usage.completionTokens()));
                 return;
             }
             if ((status == 429 || status >= 500) && !last) {
@@ -163,7 +182,8 @@ public class RelayPipeline {
                 + candidates.size() + " attempt(s); last: " + lastFailure);
     }
 
-    private void settleAndRecord(RelayExchange ex, Admitted admitted, UsageReport usage, Channel channel, int status) {
+    private Settled settleAndRecord(RelayExchange ex, Admitted admitted, UsageReport usage, Channel channel,
+                                    int status) {
         Settled settled;
         String content = channel.upstreamModel(ex.model()).equals(ex.model()) ? ""
                 : "upstream model " + channel.upstreamModel(ex.model());
@@ -174,6 +194,10 @@ public class RelayPipeline {
             settled = Settled.NOTHING;
             content = "settlement failed: " + e;
         }
+        if (ex.wasStreamCut()) {
+            content = (content.isEmpty() ? "" : content + "; ") + "stream ended at gateway.relay.max-stream-duration "
+                    + maxStreamDuration;
+        }
         if (usage.clientDisconnected()) {
             content = (content.isEmpty() ? "" : content + "; ") + "client disconnected";
         }
@@ -182,6 +206,11 @@ public class RelayPipeline {
         }
         recorder.consumed(ex, usage, settled, content);
         recorder.count(ex, usage.clientDisconnected() ? 499 : status);
+        return settled;
+    }
+
+    private static int nullToZero(Integer n) {
+        return n == null ? 0 : n;
     }
 
     /** Upstream errors pass through with their status and body (bounded); no settlement, a type-5 log row. */

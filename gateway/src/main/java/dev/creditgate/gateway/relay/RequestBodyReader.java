@@ -21,10 +21,12 @@ public class RequestBodyReader {
     }
 
     private final int maxBytes;
+    private final int maxModelName;
     private final JsonMapper json;
 
-    RequestBodyReader(GatewayProperties properties, JsonMapper json) {
+    RequestBodyReader(GatewayProperties properties, RelayLimits limits, JsonMapper json) {
         this.maxBytes = (int) Math.min(Integer.MAX_VALUE - 16, properties.maxBodySize().toBytes());
+        this.maxModelName = limits.maxModelNameLength();
         this.json = json;
     }
 
@@ -65,6 +67,33 @@ public class RequestBodyReader {
         return new GatewayException(ErrorCode.BODY_TOO_LARGE, "request body: "
                 + (declared >= 0 ? declared + " bytes" : "more than " + maxBytes + " bytes")
                 + " (expected: <= " + maxBytes + " bytes, gateway.max-body-size)");
+    }
+
+    /**
+     * The body's {@code model}: 400 {@code invalid_request} when it is missing, not a non-empty string, longer than
+     * {@code gateway.relay.max-model-name-length} or has a control character (U+0000..U+001F, U+007F..U+009F).
+     */
+    public String model(JsonNode body) {
+        return checkModelName(requireModel(body));
+    }
+
+    /**
+     * A model name from wherever the route carries it (the body, Gemini's path): 400 {@code invalid_request} when
+     * longer than {@code gateway.relay.max-model-name-length} or with a control character.
+     */
+    public String checkModelName(String model) {
+        if (model.length() > maxModelName) {
+            throw new GatewayException(ErrorCode.INVALID_REQUEST, "model: " + model.length()
+                    + " characters (expected: <= " + maxModelName + ", gateway.relay.max-model-name-length)", "model");
+        }
+        for (int i = 0; i < model.length(); i++) {
+            if (Character.isISOControl(model.charAt(i))) {
+                throw new GatewayException(ErrorCode.INVALID_REQUEST, "model: control character U+"
+                        + String.format("%04X", (int) model.charAt(i)) + " at index " + i
+                        + " (expected: a model name without control characters)", "model");
+            }
+        }
+        return model;
     }
 
     /** The body's {@code model}: 400 {@code invalid_request} when it is missing or not a non-empty string. */

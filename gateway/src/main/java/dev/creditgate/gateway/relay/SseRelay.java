@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
@@ -50,8 +51,14 @@ public final class SseRelay {
      * @param anyByteDelivered   at least one event was written to the client
      * @param clientDisconnected a write to the client failed: it went away
      * @param upstreamBroken     the upstream's body failed after the first event (the client's stream is cut short)
+     * @param durationExceeded   the gateway ended the stream at its maximum duration (then also {@code upstreamBroken})
      */
-    public record Outcome(boolean anyByteDelivered, boolean clientDisconnected, boolean upstreamBroken) {
+    public record Outcome(boolean anyByteDelivered, boolean clientDisconnected, boolean upstreamBroken,
+                          boolean durationExceeded) {
+
+        public Outcome(boolean anyByteDelivered, boolean clientDisconnected, boolean upstreamBroken) {
+            this(anyByteDelivered, clientDisconnected, upstreamBroken, false);
+        }
 
         /** The upstream's stream ended normally and every event of it was written to the client. */
         public boolean completed() {
@@ -68,6 +75,19 @@ public final class SseRelay {
      */
     public static Outcome relay(HttpResponse<InputStream> answer, HttpServletResponse client,
                                 EventTransformer transformer, byte[] trailerOnBreak) throws IOException {
+        return relay(answer, client, transformer, trailerOnBreak, null);
+    }
+
+    /**
+     * Relays a 2xx event-stream answer for at most {@code maxDuration} (null: no limit): past it, the stream is
+     * ended as if the upstream had broken off (the trailer is sent, the upstream body closed).
+     */
+    public static Outcome relay(HttpResponse<InputStream> answer, HttpServletResponse client,
+                                EventTransformer transformer, byte[] trailerOnBreak, Duration maxDuration)
+            throws IOException {
+        long began = System.nanoTime();
+        long maxNanos = maxDuration == null ? Long.MAX_VALUE : maxDuration.toNanos();
+        boolean overtime = false;
         ByteArrayOutputStream event = new ByteArrayOutputStream(512);
         ByteArrayOutputStream data = new ByteArrayOutputStream(512);
         boolean hasData = false;
@@ -87,6 +107,11 @@ public final class SseRelay {
                     if (!any) {
                         throw e; // nothing sent yet: the pipeline may fail over
                     }
+                    broken = true;
+                    line = null;
+                }
+                if (line != null && any && System.nanoTime() - began > maxNanos) {
+                    overtime = true; // the event being read is dropped like a broken upstream's partial one
                     broken = true;
                     line = null;
                 }
@@ -137,7 +162,7 @@ public final class SseRelay {
         if (broken && !disconnected && trailerOnBreak != null) {
             disconnected = !write(out, trailerOnBreak);
         }
-        return new Outcome(any, disconnected, broken);
+        return new Outcome(any, disconnected, broken, overtime);
     }
 
     private static ServletOutputStream commit(HttpResponse<InputStream> answer, HttpServletResponse client)

@@ -54,7 +54,11 @@ public interface WireFormat {
         String contentType = answer.headers().firstValue("Content-Type").orElse("application/json");
         if (ex.stream() && contentType.startsWith("text/event-stream")) {
             StreamReader reader = streamReader(ex);
-            SseRelay.Outcome outcome = SseRelay.relay(answer, client, reader, trailerOnBreak());
+            SseRelay.Outcome outcome = SseRelay.relay(answer, client, reader, trailerOnBreak(),
+                    ex.maxStreamDuration());
+            if (outcome.durationExceeded()) {
+                ex.streamCut();
+            }
             return reader.usage().report(reader.text(), outcome.anyByteDelivered(), outcome.clientDisconnected(),
                     outcome.completed());
         }

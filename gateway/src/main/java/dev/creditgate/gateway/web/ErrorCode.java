@@ -28,6 +28,10 @@ public enum ErrorCode {
     CONFLICT(409, "invalid_request_error", "conflict"),
     BODY_TOO_LARGE(413, "invalid_request_error", "request_body_too_large"),
     UNSUPPORTED_MEDIA_TYPE(415, "invalid_request_error", "unsupported_media_type"),
+    /** Over a requests-per-window or concurrency limit (OpenAI's code; {@code type} as OpenAI's for RPM). */
+    RATE_LIMITED_REQUESTS(429, "requests", "rate_limit_exceeded"),
+    /** Over a tokens-per-minute limit (OpenAI's code; {@code type} as OpenAI's for TPM). */
+    RATE_LIMITED_TOKENS(429, "tokens", "rate_limit_exceeded"),
     UPSTREAM_UNAVAILABLE(502, "new_api_error", "upstream_unavailable"),
     MODEL_NOT_FOUND(503, "new_api_error", "model_not_found"),
     /** For admission implementations: the credit platform failed and the fallback policy is {@code deny}. */

@@ -35,6 +35,15 @@ public class GatewayExceptionHandler {
         return render(request, e.error(), e.getMessage(), e.param());
     }
 
+    @ExceptionHandler(RateLimitedException.class)
+    ResponseEntity<Object> rateLimited(RateLimitedException e, HttpServletRequest request) {
+        ResponseEntity<Object> answer = render(request, e.error(), e.getMessage(), e.param());
+        return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+                .header("Retry-After", Long.toString(e.retryAfterSeconds()))
+                .header("retry-after-ms", Long.toString(e.retryAfterMillis()))
+                .body(answer.getBody());
+    }
+
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Object> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
         String detail = e.getMostSpecificCause().getMessage();

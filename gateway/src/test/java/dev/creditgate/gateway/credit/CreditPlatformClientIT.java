@@ -345,6 +345,17 @@ class CreditPlatformClientIT {
     }
 
     @Test
+    void tooManyOpenHoldsIsABusinessAnswerNotAnOutage() {
+        stub.always(429, "{\"success\":false,\"code\":\"too_many_open_holds\",\"message\":\"too many open holds\"}");
+
+        HoldResult r = client.createHold("k-1", "req-1", new BigDecimal("0.015"), 300, "m");
+
+        assertThat(r).isEqualTo(new HoldResult.TooManyHolds("too many open holds"));
+        assertThat(stub.count()).isEqualTo(1);
+        assertThat(client.currentOutageId()).isZero();
+    }
+
+    @Test
     void aHoldIsRetriedWithTheSameRequestId() {
         stub.sequence(PlatformStub.Reply.json(502, ""),
                 PlatformStub.Reply.json(201, "{\"success\":true,\"holdId\":\"h-2\",\"amount\":1,\"available\":2,"

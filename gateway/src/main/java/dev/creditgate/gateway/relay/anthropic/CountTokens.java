@@ -59,7 +59,7 @@ final class CountTokens {
         AuthenticatedToken auth = authenticator.authenticate(request.getHeader("Authorization"),
                 request.getHeader("x-api-key"), request.getRemoteAddr());
         RequestBodyReader.Body body = bodyReader.read(request);
-        String model = RequestBodyReader.requireModel(body.json());
+        String model = bodyReader.model(body.json());
         authenticator.checkModel(auth, model);
         List<Channel> candidates = channels.candidates(model, relay.channelTypes(), 1);
         if (!candidates.isEmpty() && askUpstream(candidates.getFirst(), body, model, relay, response)) {

@@ -198,15 +198,19 @@ public class OutboxDeliverer implements SmartLifecycle {
             }
             case UsageDelivery.Retry retry -> {
                 int attempts = e.attempts() + (retry.countsAsAttempt() ? 1 : 0);
-                boolean failed = attempts >= properties.maxAttempts();
+                boolean tooOld = now - e.createdAt() >= properties.giveUpAfter().toMillis();
+                boolean failed = attempts >= properties.maxAttempts() || tooOld;
+                String reason = tooOld && attempts < properties.maxAttempts()
+                        ? retry.reason() + " (given up: older than gateway.usage.outbox.give-up-after "
+                        + properties.giveUpAfter() + ")" : retry.reason();
                 // while the breaker is open, not before its next probe: an outage costs each row one statement per
                 // open period rather than one per second
                 long wait = Math.max(backoff(attempts), retry.notBeforeMillis());
-                repository.markFailed(id, owner, retry.reason(), attempts, failed, now + wait, now);
+                repository.markFailed(id, owner, reason, attempts, failed, now + wait, now);
                 count(kind, failed ? "failed" : "retry");
                 if (failed) {
                     log.error("usage event {}: {} failed after {} attempt(s), last: {} (replay with POST"
-                            + " /api/usage_event/{}/replay)", e.eventId(), e.kind(), attempts, retry.reason(), id);
+                            + " /api/usage_event/{}/replay)", e.eventId(), e.kind(), attempts, reason, id);
                 }
             }
             case UsageDelivery.Rejected rej -> {

@@ -13,6 +13,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param concurrency      deliveries in flight at once per instance
  * @param claimLease       how long a claimed row belongs to this instance (then another may take it)
  * @param maxAttempts      attempts before a row is FAILED
+ * @param giveUpAfter      a row still failing this long after it was written is FAILED at its next failed attempt,
+ *                         whatever its attempts (attempts that meet an open breaker do not count, so without this
+ *                         horizon a row could be retried through an outage forever); replay it by hand after
  * @param initialBackoff   wait after the first failed attempt; doubles per attempt
  * @param maxBackoff       the longest wait between attempts
  * @param intentTimeout    an INTENT row older than this is charged at its estimate by recovery: must exceed the
@@ -27,6 +30,7 @@ public record OutboxProperties(
         @DefaultValue("16") int concurrency,
         @DefaultValue("60s") Duration claimLease,
         @DefaultValue("15") int maxAttempts,
+        @DefaultValue("72h") Duration giveUpAfter,
         @DefaultValue("1s") Duration initialBackoff,
         @DefaultValue("10m") Duration maxBackoff,
         @DefaultValue("30m") Duration intentTimeout,
@@ -39,6 +43,7 @@ public record OutboxProperties(
         positive("concurrency", concurrency);
         positive("claim-lease", claimLease.toMillis());
         positive("max-attempts", maxAttempts);
+        positive("give-up-after", giveUpAfter.toMillis());
         positive("initial-backoff", initialBackoff.toMillis());
         positive("max-backoff", maxBackoff.toMillis());
         positive("intent-timeout", intentTimeout.toMillis());
