@@ -1,16 +1,21 @@
 package dev.creditgate.gateway.token;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import dev.creditgate.gateway.GatewayProperties;
 import dev.creditgate.gateway.web.ErrorCode;
 import dev.creditgate.gateway.web.GatewayException;
+import dev.creditgate.gateway.web.RateLimitedException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,23 +30,46 @@ import org.springframework.stereotype.Component;
  * within {@code gateway.token-cache-ttl}. {@code remain_quota} in the cached copy may be that old: quota enforcement
  * must use atomic SQL, not this copy. Only {@code native} tokens are refused here for {@code remain_quota <= 0}:
  * tokens of other sources are budgeted by their platform (through admission), whatever their local quota says.
+ *
+ * <p>Unknown keys cannot drain the database pool (security review finding 6): at most
+ * {@link #MAX_CONCURRENT_LOOKUPS} look-ups run at once (a look-up that waits longer than
+ * {@link #LOOKUP_WAIT} for its turn answers 503), and a client address that sent {@code gateway.auth.max-failed-keys}
+ * (30) unknown keys within {@link #FAILURE_WINDOW} gets 429 for further keys that are not cached, without a look-up;
+ * keys in the cache are served as before. Both are per instance.
  */
 @Component
 public class TokenAuthenticator {
 
     private record Entry(AuthenticatedToken auth, Integer userStatus) {}
 
+    /** Database look-ups of keys at once (of the pool's 20 connections). */
+    static final int MAX_CONCURRENT_LOOKUPS = 8;
+    static final Duration LOOKUP_WAIT = Duration.ofSeconds(1);
+    static final Duration FAILURE_WINDOW = Duration.ofSeconds(60);
+
     private final TokenRepository tokens;
     private final Clock clock;
-    private final LoadingCache<String, Optional<Entry>> cache;
+    private final Cache<String, Optional<Entry>> cache;
+    /** Unknown keys per client address within the window before its uncached keys are refused unseen. */
+    private final int maxFailures;
+    private final Semaphore lookups = new Semaphore(MAX_CONCURRENT_LOOKUPS, true);
+    private final Cache<String, AtomicInteger> failures = Caffeine.newBuilder()
+            .expireAfterWrite(FAILURE_WINDOW)
+            .maximumSize(100_000)
+            .build();
 
-    TokenAuthenticator(TokenRepository tokens, Clock clock, GatewayProperties properties) {
+    TokenAuthenticator(TokenRepository tokens, Clock clock, GatewayProperties properties,
+                       @org.springframework.beans.factory.annotation.Value("${gateway.auth.max-failed-keys:30}") int maxFailures) {
+        if (maxFailures < 1) {
+            throw new IllegalArgumentException("gateway.auth.max-failed-keys: " + maxFailures + " (expected: >= 1)");
+        }
         this.tokens = tokens;
         this.clock = clock;
+        this.maxFailures = maxFailures;
         this.cache = Caffeine.newBuilder()
                 .expireAfterWrite(properties.tokenCacheTtl())
                 .maximumSize(200_000)
-                .build(this::load);
+                .build();
     }
 
     /**
@@ -57,7 +85,22 @@ public class TokenAuthenticator {
         if (key.length() > 64) {
             throw new GatewayException(ErrorCode.INVALID_API_KEY, "invalid API key (longer than 64 characters)");
         }
-        Entry entry = cache.get(TokenKeys.hash(key)).orElseThrow(() -> new GatewayException(ErrorCode.INVALID_API_KEY,
+        String hash = TokenKeys.hash(key);
+        Optional<Entry> found = cache.getIfPresent(hash);
+        if (found == null) {
+            String client = clientIp == null ? "" : clientIp;
+            AtomicInteger failed = failures.getIfPresent(client);
+            if (failed != null && failed.get() >= maxFailures) {
+                throw new RateLimitedException(ErrorCode.RATE_LIMITED_REQUESTS, "too many invalid API keys from "
+                        + client + " (" + maxFailures + " within " + FAILURE_WINDOW.toSeconds() + " s)",
+                        FAILURE_WINDOW.toNanos());
+            }
+            found = cache.get(hash, this::lookUp);
+            if (found.isEmpty()) {
+                failures.get(client, c -> new AtomicInteger()).incrementAndGet();
+            }
+        }
+        Entry entry = found.orElseThrow(() -> new GatewayException(ErrorCode.INVALID_API_KEY,
                 "invalid API key " + preview(key)));
         Token t = entry.auth().token();
         switch (t.status()) {
@@ -93,6 +136,26 @@ public class TokenAuthenticator {
     /** Drops the cached entry of a key (by its digest) on this instance (called after every change to a token). */
     void invalidate(String keyHash) {
         cache.invalidate(keyHash);
+    }
+
+    /** One database look-up, at most {@link #MAX_CONCURRENT_LOOKUPS} at once. */
+    private Optional<Entry> lookUp(String keyHash) {
+        boolean permitted;
+        try {
+            permitted = lookups.tryAcquire(LOOKUP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            permitted = false;
+        }
+        if (!permitted) {
+            throw new GatewayException(ErrorCode.KEY_LOOKUP_BUSY, "too many API key look-ups at once ("
+                    + MAX_CONCURRENT_LOOKUPS + " running, waited " + LOOKUP_WAIT.toMillis() + " ms); try again");
+        }
+        try {
+            return load(keyHash);
+        } finally {
+            lookups.release();
+        }
     }
 
     private Optional<Entry> load(String keyHash) {

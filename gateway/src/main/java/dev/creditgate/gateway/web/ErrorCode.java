@@ -36,6 +36,8 @@ public enum ErrorCode {
     MODEL_NOT_FOUND(503, "new_api_error", "model_not_found"),
     /** For admission implementations: the credit platform failed and the fallback policy is {@code deny}. */
     CREDIT_SERVICE_UNAVAILABLE(503, "new_api_error", "credit_service_unavailable"),
+    /** Key look-ups are bounded (an unknown-key flood must not drain the pool): this one did not get its turn. */
+    KEY_LOOKUP_BUSY(503, "new_api_error", "key_lookup_busy"),
     INTERNAL(500, "server_error", "internal_error");
 
     private final int status;
