@@ -32,6 +32,8 @@ public enum ErrorCode {
     MODEL_NOT_FOUND(503, "new_api_error", "model_not_found"),
     /** For admission implementations: the credit platform failed and the fallback policy is {@code deny}. */
     CREDIT_SERVICE_UNAVAILABLE(503, "new_api_error", "credit_service_unavailable"),
+    /** The gateway's own database cannot be reached (down, restarting, pool exhausted): try again later. */
+    DATABASE_UNAVAILABLE(503, "new_api_error", "database_unavailable"),
     INTERNAL(500, "server_error", "internal_error");
 
     private final int status;
