@@ -140,6 +140,13 @@ class WebhookController {
         if (key.isEmpty() || !key.get().wasIssued()) {
             return new Verdict(404, false, "unknown_key", "API Key not found", eventId);
         }
+        Long tokenId = key.get().remoteKeyId();
+        if (event.data().keyId() != null && event.data().remoteKeyId() > 0 && tokenId != null
+                && tokenId != event.data().remoteKeyId()) {
+            // both ids given and they name different keys: charging either could charge the wrong user
+            return new Verdict(400, false, "malformed", "data.remoteKeyId: " + event.data().remoteKeyId()
+                    + " (expected: the gateway token id of key " + event.data().keyId() + ")", eventId);
+        }
         long amount = Money.usdToMicros(cost, options.creditsPerUsd());
         long now = clock.millis();
         KeyLookup.KeyRef k = key.get();

@@ -41,6 +41,8 @@ import org.springframework.stereotype.Component;
 public class LogWriter implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(LogWriter.class);
+    /** Longest wait between two attempts at a batch while the database cannot be reached. */
+    private static final long MAX_RETRY_WAIT_MILLIS = 2_000;
 
     /** What the queue holds: log rows, refunds, and barriers of {@link #awaitRefunds}. */
     sealed interface Queued permits LogEntry, BalanceRefund, Barrier {
@@ -255,13 +257,37 @@ public class LogWriter implements SmartLifecycle {
         if (rows.isEmpty() && refunds.isEmpty()) {
             return;
         }
-        try {
-            repository.write(rows, refunds);
-            written.increment(rows.size());
-            return;
-        } catch (RuntimeException e) {
-            failed.increment(rows.size());
-            log.error("could not write {} log rows and {} refunds: {}", rows.size(), refunds.size(), e.toString());
+        long backoffMillis = Math.max(10, flushMillis);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                repository.write(rows, refunds);
+                written.increment(rows.size());
+                if (attempt > 1) {
+                    log.info("wrote {} log rows and {} refunds after {} attempts", rows.size(), refunds.size(), attempt);
+                }
+                return;
+            } catch (RuntimeException e) {
+                if (running && databaseUnreachable(e)) {
+                    // the database is down or restarting: keep the batch (these rows are charges already made) and
+                    // try again; meanwhile the bounded queue fills and then drops new rows (counted)
+                    if (attempt == 1) {
+                        log.warn("could not write {} log rows and {} refunds, retrying until the database is back: {}",
+                                rows.size(), refunds.size(), e.toString());
+                    }
+                    try {
+                        Thread.sleep(backoffMillis);
+                    } catch (InterruptedException stop) {
+                        Thread.currentThread().interrupt();
+                    }
+                    backoffMillis = Math.min(backoffMillis * 2, MAX_RETRY_WAIT_MILLIS);
+                    if (!Thread.currentThread().isInterrupted()) {
+                        continue;
+                    }
+                }
+                failed.increment(rows.size());
+                log.error("could not write {} log rows and {} refunds: {}", rows.size(), refunds.size(), e.toString());
+                break;
+            }
         }
         if (refunds.isEmpty()) {
             return;
@@ -273,5 +299,14 @@ public class LogWriter implements SmartLifecycle {
             log.error("could not write {} quota refunds (the reservations stay charged): {}; {}", refunds.size(),
                     e.toString(), refunds);
         }
+    }
+
+    /** A failure of the connection (down, restarting, pool timeout), not of the rows: worth another attempt. */
+    static boolean databaseUnreachable(RuntimeException e) {
+        return e instanceof org.springframework.dao.DataAccessResourceFailureException
+                || e instanceof org.springframework.dao.TransientDataAccessResourceException
+                || e instanceof org.springframework.dao.RecoverableDataAccessException
+                || e instanceof org.springframework.transaction.CannotCreateTransactionException
+                || e instanceof org.springframework.transaction.TransactionSystemException;
     }
 }

@@ -6,7 +6,13 @@ import java.util.Map;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.NestedRuntimeException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.MediaType;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
@@ -77,6 +83,19 @@ public class GatewayExceptionHandler {
     ResponseEntity<Object> mediaType(HttpMediaTypeNotSupportedException e, HttpServletRequest request) {
         return render(request, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
                 "Content-Type " + e.getContentType() + " (expected: application/json)", null);
+    }
+
+    /**
+     * The database is down, restarting or out of connections: 503 in the route's shape, one line in the log (no stack
+     * trace per request while it lasts).
+     */
+    @ExceptionHandler({DataAccessResourceFailureException.class, TransientDataAccessException.class,
+            RecoverableDataAccessException.class, CannotCreateTransactionException.class,
+            TransactionSystemException.class})
+    ResponseEntity<Object> databaseUnavailable(NestedRuntimeException e, HttpServletRequest request) {
+        log.warn("database unavailable on {} {}: {}", request.getMethod(), request.getRequestURI(),
+                firstLine(e.getMostSpecificCause().getMessage()));
+        return render(request, ErrorCode.DATABASE_UNAVAILABLE, "database unavailable, try again later", null);
     }
 
     @ExceptionHandler(Exception.class)
