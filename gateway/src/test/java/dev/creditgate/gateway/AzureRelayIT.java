@@ -132,6 +132,7 @@ class AzureRelayIT {
         mock.failNext(1, 400);
         assertThatThrownBy(() -> SdkCalls.chat(client, MODEL, null, false))
                 .isInstanceOf(BadRequestException.class);
+        g.awaitUserQuota(token, START); // the reservation is returned by the log writer's next batch
         assertThat(g.userQuota(token)).isEqualTo(START);
 
         var bad = g.gw().admin("POST", "/api/channel/", json("name", "x", "type", "azure", "base_url",

@@ -265,9 +265,9 @@ class GatewayConsoleIT {
         Browser b = browser();
         login(b);
         gw.admin("PUT", "/api/option/", json("key", "letaicode_credit_mode", "value", "check"));
-        gw.admin("PUT", "/api/option/", json("key", "letaicode_admin_token", "value", "very-secret-service-token"));
+        gw.admin("PUT", "/api/option/", json("key", "letaicode_admin_token", "value", "very-secret-service-token-0123456789-abcdef"));
         b.open(url("/console/options"));
-        assertThat(b.driver().getPageSource()).doesNotContain("very-secret-service-token");
+        assertThat(b.driver().getPageSource()).doesNotContain("very-secret-service-token-0123456789-abcdef");
         WebElement form = b.await(By.id("option-letaicode_credit_mode"));
         WebElement value = form.findElement(By.name("value"));
         value.clear();
@@ -285,7 +285,7 @@ class GatewayConsoleIT {
         secret.findElement(By.tagName("button")).click();
         b.awaitText("Set another option");
         assertThat(gw.context().getBean(dev.creditgate.gateway.option.OptionService.class).all())
-                .containsEntry("letaicode_admin_token", "very-secret-service-token");
+                .containsEntry("letaicode_admin_token", "very-secret-service-token-0123456789-abcdef");
     }
 
     @Test

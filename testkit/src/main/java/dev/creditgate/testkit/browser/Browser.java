@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -97,12 +98,14 @@ public final class Browser implements AutoCloseable {
 
     /** Waits up to 10 s for an element to be visible. */
     public WebElement await(By by) {
-        return new WebDriverWait(driver, Duration.ofSeconds(10)).until(ExpectedConditions.visibilityOfElementLocated(by));
+        return new WebDriverWait(driver, Duration.ofSeconds(10)).ignoring(StaleElementReferenceException.class)
+                .until(ExpectedConditions.visibilityOfElementLocated(by));
     }
 
     /** Waits up to 10 s until the page's text contains {@code text}. */
     public Browser awaitText(String text) {
-        new WebDriverWait(driver, Duration.ofSeconds(10))
+        // a navigation can replace the body between finding it and reading it: look again
+        new WebDriverWait(driver, Duration.ofSeconds(10)).ignoring(StaleElementReferenceException.class)
                 .until(d -> d.findElement(By.tagName("body")).getText().contains(text));
         return this;
     }
