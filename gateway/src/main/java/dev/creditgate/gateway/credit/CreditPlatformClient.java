@@ -809,21 +809,20 @@ public final class CreditPlatformClient implements AutoCloseable {
             if (c instanceof HttpConnectTimeoutException || c instanceof HttpTimeoutException) {
                 return Exchange.failed("no answer within " + timeout.toMillis() + " ms");
             }
+            // what clients see names no internal host (security review finding 15); the log line does (fail())
             if (c instanceof ConnectException) {
-                return Exchange.failed("connection refused by " + request.uri().getAuthority());
+                return Exchange.failed("connection refused");
             }
-            if (c instanceof IOException) {
-                return Exchange.failed("transport error talking to " + request.uri().getAuthority() + ": "
-                        + c.getClass().getSimpleName() + (c.getMessage() == null ? "" : " " + c.getMessage()));
-            }
-            return Exchange.failed("transport error: " + c);
+            return Exchange.failed("transport error (" + c.getClass().getSimpleName() + ")");
         }
     }
 
     private Unavailable fail(Op op, long start, String reason, String outcome) {
         long id = outageStarted();
         timer(op, outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        failureLog.warn(op.tag + "/" + outcome, "credit platform " + op.tag + " failed: " + reason);
+        DomainBreaker b = currentBreaker();
+        failureLog.warn(op.tag + "/" + outcome, "credit platform " + op.tag + " failed"
+                + (b == null ? "" : " at " + b.domain) + ": " + reason);
         return new Unavailable(reason, id);
     }
 
