@@ -294,7 +294,9 @@ public class LeaseService {
             cur = finish(cur, Lease.EXPIRED, now);
             expired = 1;
         }
-        Set<String> seen = new HashSet<>(sql.jdbc().sql("SELECT event_id FROM processed_events WHERE event_id IN (:ids)")
+        Set<String> seen = new HashSet<>(sql.jdbc().sql(
+                        "SELECT event_id FROM processed_events WHERE user_id = :u AND event_id IN (:ids)")
+                .param("u", lease.userId())
                 .param("ids", events.stream().map(Event::eventId).toList()).query(String.class).list());
         List<Charge> charges = new ArrayList<>(events.size());
         List<Object[]> processed = new ArrayList<>(events.size());

@@ -117,12 +117,12 @@ public class CreditService {
             throw ApiError.CONFLICT.exception("amount: " + amount.toPlainString()
                     + " would take the available credit below 0");
         }
-        return new Credited(findByRef(storedRef).orElseThrow(), false);
+        return new Credited(findByRef(id, storedRef).orElseThrow(), false);
     }
 
     private Optional<Credited> replay(String storedRef, String userId, String type, long micros) {
-        return findByRef(storedRef).map(existing -> {
-            if (!existing.userId().equals(userId) || !existing.type().equals(type)
+        return findByRef(userId, storedRef).map(existing -> {
+            if (!existing.type().equals(type)
                     || Money.creditsToMicros(existing.amount()) != micros) {
                 throw ApiError.CONFLICT.exception("ref: already used by a different credit operation");
             }
@@ -155,8 +155,10 @@ public class CreditService {
     private static final String SELECT = "SELECT id, user_id, type, amount, balance_after, ref, description, key_id, hold_id, "
             + "event_id, created_at_ms, lease_id FROM ledger_entries";
 
-    private Optional<EntryView> findByRef(String ref) {
-        return sql.jdbc().sql(SELECT + " WHERE ref = :ref").param("ref", ref).query(CreditService::row).optional();
+    /** Refs are the user's own (unique per user, security review finding 14). */
+    private Optional<EntryView> findByRef(String userId, String ref) {
+        return sql.jdbc().sql(SELECT + " WHERE user_id = :u AND ref = :ref").param("u", userId).param("ref", ref)
+                .query(CreditService::row).optional();
     }
 
     private static EntryView row(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
