@@ -216,8 +216,7 @@ class GatewayConsoleIT {
         b.awaitText("0 tokens");
 
         // Log out: the session is gone.
-        b.click(By.id("logout"));
-        assertThat(b.driver().getCurrentUrl()).endsWith("/console/login");
+        b.click(By.id("logout")).awaitUrlEnding("/console/login");
         b.open(url("/console/tokens"));
         assertThat(b.driver().getCurrentUrl()).endsWith("/console/login");
         HttpResponse<String> afterLogout = http.send(HttpRequest.newBuilder(URI.create(url("/console/tokens")))

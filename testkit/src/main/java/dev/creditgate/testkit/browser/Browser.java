@@ -110,6 +110,12 @@ public final class Browser implements AutoCloseable {
         return this;
     }
 
+    /** Waits up to 10 s until the address ends with {@code suffix} (a click's navigation has landed). */
+    public Browser awaitUrlEnding(String suffix) {
+        new WebDriverWait(driver, Duration.ofSeconds(10)).until(d -> d.getCurrentUrl().endsWith(suffix));
+        return this;
+    }
+
     public String text() {
         return driver.findElement(By.tagName("body")).getText();
     }
