@@ -34,6 +34,7 @@ BENCH_NGINX_WORKERS="${BENCH_NGINX_WORKERS:-1}"      # nginx worker_processes (1
 BENCH_LEASE="${BENCH_LEASE:-auto}"                   # lease target: auto (when the gateway knows the option), 1, 0
 BENCH_COLD_SLICE="${BENCH_COLD_SLICE:-5}"            # cold start: seconds per wrk slice
 BENCH_COLD_SLICES="${BENCH_COLD_SLICES:-12}"         # cold start: slices per variant (12 x 5 s = 60 s)
+BENCH_TARGETS="${BENCH_TARGETS:-}" # relay case: only these targets (and mock); empty: all
 BENCH_COLD_VARIANTS="${BENCH_COLD_VARIANTS:-jar extracted aot}" # cold start: fat jar, extracted jar, + AOT cache
 BENCH_COLD_ROUNDS="${BENCH_COLD_ROUNDS:-3}"          # cold start: each variant this many times, interleaved
 BENCH_AOT_TRAIN="${BENCH_AOT_TRAIN:-30s}"            # AOT cache training run: load on the request path
@@ -407,7 +408,7 @@ pg_create() { # pg_create NAME: a fresh database, dropped on exit
 }
 
 # ------------------------------------------------------------------------------------------------ processes
-jfr_opts() { [[ "$BENCH_JFR" == 1 ]] && echo "-XX:StartFlightRecording=filename=$RUN_DIR/$1.jfr,settings=profile,dumponexit=true"; return 0; }
+jfr_opts() { [[ "$BENCH_JFR" == 1 ]] && echo "-XX:FlightRecorderOptions:stackdepth=256 -XX:StartFlightRecording=filename=$RUN_DIR/$1.jfr,settings=profile,dumponexit=true"; return 0; }
 # jfr_report: after the processes ended, the hottest methods of each recording next to it (text)
 jfr_report() {
   [[ "$BENCH_JFR" == 1 ]] || return 0
@@ -880,6 +881,11 @@ case_relay() {
   if [[ -z "$CREDIT_MODE_REASON" ]]; then targets+=(reserve check); else skip "relay reserve/check: $CREDIT_MODE_REASON"; fi
   if [[ -z "$CREDIT_MODE_REASON" ]]; then
     if [[ -z "$LEASE_REASON" ]]; then targets+=(lease); else skip "relay lease: $LEASE_REASON"; fi
+  fi
+  if [[ -n "$BENCH_TARGETS" ]]; then # only these (mock always: the run's baseline)
+    local keep=(mock) t2
+    for t2 in "${targets[@]}"; do [[ "$t2" != mock && " $BENCH_TARGETS " == *" $t2 "* ]] && keep+=("$t2"); done
+    targets=("${keep[@]}")
   fi
   RELAY_TARGETS=("${targets[@]}")
   local t c r id

@@ -14,6 +14,9 @@ public final class CreditApi {
      * instance; {@code LEASES_PATH + "/" + leaseId + "/refresh"}, {@code "/settle"}, {@code "/release"}.
      */
     public static final String LEASES_PATH = "/api/credits/leases";
+
+    /** The most events one lease settlement may carry ({@code POST /api/credits/leases/:id/settle}). */
+    public static final int MAX_SETTLE_EVENTS = 500;
     /** Usage webhook receiver. */
     public static final String WEBHOOK_PATH = "/api/webhooks/usage";
 

@@ -37,7 +37,7 @@ class LeaseController {
 
     /** The gateway instance's name. */
     static final Pattern OWNER = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-    static final int MAX_EVENTS = 500;
+    static final int MAX_EVENTS = dev.creditgate.contract.CreditApi.MAX_SETTLE_EVENTS;
     static final int MAX_KEY_IDS = 1000;
 
     private final LeaseService leases;

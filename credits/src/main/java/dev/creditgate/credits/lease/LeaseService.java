@@ -294,10 +294,14 @@ public class LeaseService {
             cur = finish(cur, Lease.EXPIRED, now);
             expired = 1;
         }
-        Set<String> seen = new HashSet<>(sql.jdbc().sql(
-                        "SELECT event_id FROM processed_events WHERE user_id = :u AND event_id IN (:ids)")
-                .param("u", lease.userId())
-                .param("ids", events.stream().map(Event::eventId).toList()).query(String.class).list());
+        // (user_id, event_id) IN ((?, ?), ...): every database here finds each pair by the primary key; H2 does not
+        // for "user_id = ? AND event_id IN (...)", it scans the user's rows (every event the user was ever charged)
+        var spec = sql.jdbc().sql("SELECT event_id FROM processed_events WHERE (user_id, event_id) IN ("
+                + String.join(", ", java.util.Collections.nCopies(events.size(), "(?, ?)")) + ")");
+        for (Event e : events) {
+            spec = spec.param(lease.userId()).param(e.eventId());
+        }
+        Set<String> seen = new HashSet<>(spec.query(String.class).list());
         List<Charge> charges = new ArrayList<>(events.size());
         List<Object[]> processed = new ArrayList<>(events.size());
         List<Ledger.Entry> entries = new ArrayList<>(events.size());

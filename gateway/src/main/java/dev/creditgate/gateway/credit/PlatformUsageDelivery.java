@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.creditgate.contract.CreditApi;
 import dev.creditgate.contract.HoldOutcome;
 import dev.creditgate.contract.UsageEvent;
 import dev.creditgate.contract.UsageEventJson;
@@ -73,8 +74,11 @@ class PlatformUsageDelivery implements UsageDelivery {
             }
         }
         byLease.forEach((leaseId, idx) -> {
-            Result r = settleLease(leaseId, idx.stream().map(events::get).toList());
-            idx.forEach(i -> out[i] = r);
+            for (int from = 0; from < idx.size(); from += CreditApi.MAX_SETTLE_EVENTS) { // the platform's limit
+                List<Integer> part = idx.subList(from, Math.min(idx.size(), from + CreditApi.MAX_SETTLE_EVENTS));
+                Result r = settleLease(leaseId, part.stream().map(events::get).toList());
+                part.forEach(i -> out[i] = r);
+            }
         });
         return List.of(out);
     }

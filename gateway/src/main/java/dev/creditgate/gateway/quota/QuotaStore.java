@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
+import dev.creditgate.gateway.db.GroupCommit;
 import dev.creditgate.gateway.usage.BalanceRefund;
 import dev.creditgate.gateway.usage.LogWriter;
 import io.micrometer.core.instrument.DistributionSummary;

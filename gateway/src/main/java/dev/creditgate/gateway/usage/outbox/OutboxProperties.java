@@ -9,7 +9,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * The usage outbox ({@code gateway.usage.outbox.*}). Every limit explicit; bad values stop the start.
  *
  * @param pollInterval     how often the deliverer looks for due rows when nobody woke it
- * @param batchSize        rows claimed per round
+ * @param batchSize        rows claimed per round (lease rows of one lease go to the platform in one settlement each
+ *                         500, the platform's limit)
  * @param concurrency      deliveries in flight at once per instance
  * @param claimLease       how long a claimed row belongs to this instance (then another may take it)
  * @param maxAttempts      attempts before a row is FAILED
@@ -26,7 +27,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("gateway.usage.outbox")
 public record OutboxProperties(
         @DefaultValue("200ms") Duration pollInterval,
-        @DefaultValue("100") int batchSize,
+        @DefaultValue("500") int batchSize,
         @DefaultValue("16") int concurrency,
         @DefaultValue("60s") Duration claimLease,
         @DefaultValue("15") int maxAttempts,

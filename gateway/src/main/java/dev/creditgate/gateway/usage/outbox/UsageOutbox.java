@@ -1,19 +1,28 @@
 package dev.creditgate.gateway.usage.outbox;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 
+import dev.creditgate.gateway.db.GroupCommit;
+
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The writer's side of the usage outbox (CREDIT-MODES.md): the credit admission records an intent before the
  * upstream call and settles it afterwards; the {@link OutboxDeliverer} does the rest in the background.
- * Each method is one SQL statement on the gateway's database.
+ * Each method is one SQL statement on the gateway's database. Intents and settlements are group-committed
+ * ({@link GroupCommit}): those that arrive while another one's transaction runs share the next transaction, so under
+ * load a request's two outbox writes cost a fraction of a commit each; each is committed before its call returns, as
+ * alone.
  */
 @Service
 public class UsageOutbox {
@@ -25,10 +34,32 @@ public class UsageOutbox {
     private final Clock clock;
     private final ObjectProvider<OutboxDeliverer> deliverer;
     private final Counter settleLost;
+    private final GroupCommit<OutboxRepository.Intent, Boolean> intents;
+    private final GroupCommit<OutboxRepository.Settle, Boolean> settles;
+
+    /** The most intents (or settlements) in one transaction. */
+    static final int MAX_BATCH = 64;
 
     UsageOutbox(OutboxRepository repository, OutboxProperties properties, Clock clock,
-                ObjectProvider<OutboxDeliverer> deliverer, MeterRegistry metrics) {
+                ObjectProvider<OutboxDeliverer> deliverer, MeterRegistry metrics,
+                PlatformTransactionManager transactionManager) {
         this.repository = repository;
+        TransactionTemplate tx = new TransactionTemplate(transactionManager);
+        DistributionSummary intentBatches = DistributionSummary.builder("creditgate.usage.outbox.batch")
+                .description("outbox writes sharing one transaction (group commit), batches of two or more")
+                .tag("write", "intent").register(metrics);
+        DistributionSummary settleBatches = DistributionSummary.builder("creditgate.usage.outbox.batch")
+                .description("outbox writes sharing one transaction (group commit), batches of two or more")
+                .tag("write", "settle").register(metrics);
+        this.intents = new GroupCommit<>(MAX_BATCH, i -> {
+            repository.insertIntents(List.of(i));
+            return Boolean.TRUE;
+        }, batch -> tx.execute(status -> {
+            repository.insertIntents(batch);
+            return java.util.Collections.nCopies(batch.size(), Boolean.TRUE);
+        }), intentBatches::record);
+        this.settles = new GroupCommit<>(MAX_BATCH, s -> repository.settleAll(List.of(s)).getFirst(),
+                batch -> tx.execute(status -> repository.settleAll(batch)), settleBatches::record);
         this.properties = properties;
         this.clock = clock;
         this.deliverer = deliverer;
@@ -56,8 +87,8 @@ public class UsageOutbox {
         long now = clock.millis();
         long due = now + properties.intentTimeout().toMillis();
         String mine = ownRow(kind);
-        repository.insertIntent(eventId, kind, tokenId, remoteKeyId, holdId, estimate.toJson(), due, now, mine,
-                mine == null ? 0 : due + properties.claimLease().toMillis());
+        intents.run(new OutboxRepository.Intent(eventId, kind, tokenId, remoteKeyId, holdId, estimate.toJson(), due,
+                now, mine, mine == null ? 0 : due + properties.claimLease().toMillis()));
     }
 
     /**
@@ -69,8 +100,8 @@ public class UsageOutbox {
     public boolean settle(String eventId, OutboxKind kind, UsagePayload actual) {
         long now = clock.millis();
         String mine = ownRow(kind);
-        boolean won = repository.settle(eventId, kind, actual.toJson(), now, mine,
-                mine == null ? 0 : now + properties.claimLease().toMillis());
+        boolean won = settles.run(new OutboxRepository.Settle(eventId, kind, actual.toJson(), now, mine,
+                mine == null ? 0 : now + properties.claimLease().toMillis()));
         if (won) {
             if (kind != OutboxKind.LEASE) { // lease rows wait for the next poll, to be settled in batches
                 wake();

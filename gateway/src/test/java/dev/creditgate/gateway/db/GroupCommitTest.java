@@ -1,4 +1,4 @@
-package dev.creditgate.gateway.quota;
+package dev.creditgate.gateway.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.creditgate.gateway.quota;
+package dev.creditgate.gateway.db;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,11 +22,11 @@ import java.util.function.IntConsumer;
  * @param <I> an item (one caller's work)
  * @param <O> its result
  */
-final class GroupCommit<I, O> {
+public final class GroupCommit<I, O> {
 
     /** Runs several items in one transaction. */
     @FunctionalInterface
-    interface Batch<I, O> {
+    public interface Batch<I, O> {
 
         /**
          * @return one result per item, in order; null for an item that must run alone after the batch
@@ -60,7 +60,7 @@ final class GroupCommit<I, O> {
      * @param batch      runs several in one transaction
      * @param batchSizes told the size of every batch of two or more (a metric)
      */
-    GroupCommit(int maxBatch, Function<I, O> alone, Batch<I, O> batch, IntConsumer batchSizes) {
+    public GroupCommit(int maxBatch, Function<I, O> alone, Batch<I, O> batch, IntConsumer batchSizes) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch: " + maxBatch + " (expected: >= 1)");
         }
@@ -71,7 +71,7 @@ final class GroupCommit<I, O> {
     }
 
     /** Runs {@code item}, possibly in a transaction shared with other callers' items, and returns its result. */
-    O run(I item) {
+    public O run(I item) {
         if (maxBatch == 1) {
             return alone.apply(item);
         }
