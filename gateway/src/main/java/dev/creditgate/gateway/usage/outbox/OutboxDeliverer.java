@@ -88,8 +88,9 @@ public class OutboxDeliverer implements SmartLifecycle {
             return 0;
         }
         long lease = now + properties.claimLease().toMillis();
+        // a row still this instance's for half a claim or more is delivered without claiming it again
         List<OutboxEvent> claimed = repository.claimAll(repository.dueIds(now, properties.batchSize(), owner), owner,
-                now, lease);
+                now, lease, now + properties.claimLease().toMillis() / 2);
         if (claimed.isEmpty()) {
             return 0;
         }

@@ -124,29 +124,40 @@ class OutboxRepository {
      * {@code next_attempt_at} alone it read and sorted every due row, which made a backlog slower to work off the
      * longer it grew.
      */
-    List<Long> dueIds(long now, int limit, String owner) {
+    List<Due> dueIds(long now, int limit, String owner) {
         return jdbc.sql("""
-                SELECT id FROM usage_events
+                SELECT id, claimed_by, claimed_until FROM usage_events
                  WHERE status = 'PENDING' AND next_attempt_at <= :now AND (claimed_until < :now OR claimed_by = :owner)
                  ORDER BY status, next_attempt_at LIMIT :limit""")
-                .param("now", now).param("limit", limit).param("owner", owner).query(Long.class).list();
+                .param("now", now).param("limit", limit).param("owner", owner)
+                .query((rs, n) -> new Due(rs.getLong(1), rs.getString(2), rs.getLong(3))).list();
     }
+
+    /** A due row: its id and who holds its claim until when. */
+    record Due(long id, String claimedBy, long claimedUntil) {}
 
     /**
      * Claims the given rows for {@code owner} until {@code leaseUntil} in one statement and answers the ones this
-     * instance got (a row another instance claimed meanwhile is left out).
+     * instance got (a row another instance claimed meanwhile is left out). Rows that are already {@code owner}'s
+     * until {@code keepUntil} or later (LEASE rows: their instance's from the settlement on) are not written again.
      */
-    List<OutboxEvent> claimAll(List<Long> ids, String owner, long now, long leaseUntil) {
-        if (ids.isEmpty()) {
+    List<OutboxEvent> claimAll(List<Due> due, String owner, long now, long leaseUntil, long keepUntil) {
+        if (due.isEmpty()) {
             return List.of();
         }
-        jdbc.sql("""
-                UPDATE usage_events SET claimed_by = :owner, claimed_until = :lease, updated_at = :now
-                 WHERE id IN (:ids) AND status = 'PENDING' AND (claimed_until < :now OR claimed_by = :owner)""")
-                .param("owner", owner).param("lease", leaseUntil).param("now", now).param("ids", ids).update();
+        List<Long> ids = due.stream().map(Due::id).toList();
+        List<Long> toClaim = due.stream()
+                .filter(d -> !owner.equals(d.claimedBy()) || d.claimedUntil() < keepUntil).map(Due::id).toList();
+        if (!toClaim.isEmpty()) {
+            jdbc.sql("""
+                    UPDATE usage_events SET claimed_by = :owner, claimed_until = :lease, updated_at = :now
+                     WHERE id IN (:ids) AND status = 'PENDING' AND (claimed_until < :now OR claimed_by = :owner)""")
+                    .param("owner", owner).param("lease", leaseUntil).param("now", now).param("ids", toClaim)
+                    .update();
+        }
         return jdbc.sql("SELECT " + COLUMNS + " FROM usage_events WHERE id IN (:ids) AND status = 'PENDING'"
-                        + " AND claimed_by = :owner AND claimed_until = :lease ORDER BY id")
-                .param("ids", ids).param("owner", owner).param("lease", leaseUntil)
+                        + " AND claimed_by = :owner AND (claimed_until = :lease OR claimed_until >= :keep) ORDER BY id")
+                .param("ids", ids).param("owner", owner).param("lease", leaseUntil).param("keep", keepUntil)
                 .query(OutboxRepository::map).list();
     }
 

@@ -34,6 +34,7 @@ public class UsageOutbox {
     private final Clock clock;
     private final ObjectProvider<OutboxDeliverer> deliverer;
     private final Counter settleLost;
+    private volatile String owner; // the deliverer's, once known
     private final GroupCommit<OutboxRepository.Intent, Boolean> intents;
     private final GroupCommit<OutboxRepository.Settle, Boolean> settles;
 
@@ -139,8 +140,13 @@ public class UsageOutbox {
         if (kind != OutboxKind.LEASE) {
             return null;
         }
-        OutboxDeliverer d = deliverer.getIfAvailable();
-        return d == null ? null : d.owner();
+        String o = owner;
+        if (o == null) { // looked up once: the provider's lookup cost more than the row's other work
+            OutboxDeliverer d = deliverer.getIfAvailable();
+            o = d == null ? null : d.owner();
+            owner = o;
+        }
+        return o;
     }
 
     /** Asks the deliverer to look for due rows now rather than at its next poll. */
