@@ -22,6 +22,20 @@ class DriverTimeoutsTest {
     }
 
     @Test
+    void h2TakesItsStatementTimeoutAsAConnectionSettingAndNoOtherDriverDoes() {
+        Duration statement = Duration.ofSeconds(10);
+        assertThat(DriverTimeouts.statementTimeoutInDriver("jdbc:h2:file:./data/gateway;MODE=LEGACY")).isTrue();
+        assertThat(DriverTimeouts.statementTimeoutInDriver("jdbc:postgresql://db/gw")).isFalse();
+        assertThat(DriverTimeouts.statementTimeoutInDriver("jdbc:mariadb://db/gw")).isFalse();
+        assertThat(DriverTimeouts.forUrl("jdbc:h2:mem:x", CONNECT, SOCKET, statement))
+                .containsExactly(java.util.Map.entry("QUERY_TIMEOUT", "10000"));
+        assertThat(DriverTimeouts.forUrl("jdbc:h2:mem:x;QUERY_TIMEOUT=500", CONNECT, SOCKET, statement)).isEmpty();
+        assertThat(DriverTimeouts.forUrl("jdbc:h2:mem:x", CONNECT, SOCKET, Duration.ZERO)).isEmpty();
+        assertThat(DriverTimeouts.forUrl("jdbc:postgresql://db/gw", CONNECT, SOCKET, statement))
+                .containsOnlyKeys("connectTimeout", "socketTimeout");
+    }
+
+    @Test
     void aValueInTheUrlWins() {
         assertThat(DriverTimeouts.forUrl("jdbc:postgresql://db/gw?socketTimeout=120", CONNECT, SOCKET))
                 .containsOnlyKeys("connectTimeout");
