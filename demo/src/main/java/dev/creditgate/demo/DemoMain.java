@@ -73,7 +73,7 @@ public final class DemoMain {
         SystemLauncher.Config config = new SystemLauncher.Config(options.host(), options.gatewayPort(),
                 options.creditsPort(), options.upstreamPort(),
                 "jdbc:h2:file:" + data.resolve("gateway") + ";MODE=LEGACY;AUTO_SERVER=FALSE;QUERY_CACHE_SIZE=128",
-                "jdbc:h2:file:" + data.resolve("credits") + ";AUTO_SERVER=FALSE;QUERY_CACHE_SIZE=128",
+                "jdbc:h2:file:" + data.resolve("credits") + ";AUTO_SERVER=FALSE",
                 state.secret("gatewayAdminToken", "gw-admin-"), state.secret("creditsAdminToken", "cr-admin-"),
                 state.secret("creditsServiceToken", "cr-service-"), state.secret("webhookSecret", "whsec-"),
                 !options.verbose(), Map.of(),

@@ -1,11 +1,15 @@
 package dev.creditgate.gateway.usage.outbox;
 
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -25,9 +29,45 @@ class OutboxRepository {
             + " attempts, next_attempt_at, last_error, created_at, updated_at";
 
     private final JdbcClient jdbc;
+    private final boolean idArrays;
 
+    /** Lists of ids as {@code id IN (:ids)}, one placeholder per id. */
     OutboxRepository(JdbcClient jdbc) {
+        this(jdbc, false);
+    }
+
+    @Autowired
+    OutboxRepository(JdbcClient jdbc, DataSource dataSource) {
+        this(jdbc, isH2(dataSource));
+    }
+
+    /**
+     * @param idArrays lists of ids as one array parameter ({@code id = ANY(:ids)}), so that a statement's text does not
+     *                 change with the number of ids. H2 keeps the compiled statements of a session in a small cache
+     *                 keyed by their text: one text per list length filled it with variants of these statements,
+     *                 pushing out the request path's (parsed again), and H2 walks every cached query's expression
+     *                 (a 500-id list included) whenever a transaction first changes a table.
+     */
+    private OutboxRepository(JdbcClient jdbc, boolean idArrays) {
         this.jdbc = jdbc;
+        this.idArrays = idArrays;
+    }
+
+    private static boolean isH2(DataSource dataSource) {
+        try (Connection c = dataSource.getConnection()) {
+            return "H2".equals(c.getMetaData().getDatabaseProductName());
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** {@code id IN (:ids)} or {@code id = ANY(:ids)} (see the constructor), and the parameter's value. */
+    private String idsIn() {
+        return idArrays ? "id = ANY(:ids)" : "id IN (:ids)";
+    }
+
+    private Object ids(List<Long> ids) {
+        return idArrays ? ids.toArray(Long[]::new) : ids;
     }
 
     /**
@@ -151,13 +191,13 @@ class OutboxRepository {
         if (!toClaim.isEmpty()) {
             jdbc.sql("""
                     UPDATE usage_events SET claimed_by = :owner, claimed_until = :lease, updated_at = :now
-                     WHERE id IN (:ids) AND status = 'PENDING' AND (claimed_until < :now OR claimed_by = :owner)""")
-                    .param("owner", owner).param("lease", leaseUntil).param("now", now).param("ids", toClaim)
+                     WHERE %s AND status = 'PENDING' AND (claimed_until < :now OR claimed_by = :owner)""".formatted(idsIn()))
+                    .param("owner", owner).param("lease", leaseUntil).param("now", now).param("ids", ids(toClaim))
                     .update();
         }
-        return jdbc.sql("SELECT " + COLUMNS + " FROM usage_events WHERE id IN (:ids) AND status = 'PENDING'"
+        return jdbc.sql("SELECT " + COLUMNS + " FROM usage_events WHERE " + idsIn() + " AND status = 'PENDING'"
                         + " AND claimed_by = :owner AND (claimed_until = :lease OR claimed_until >= :keep) ORDER BY id")
-                .param("ids", ids).param("owner", owner).param("lease", leaseUntil).param("keep", keepUntil)
+                .param("ids", ids(ids)).param("owner", owner).param("lease", leaseUntil).param("keep", keepUntil)
                 .query(OutboxRepository::map).list();
     }
 
@@ -169,8 +209,8 @@ class OutboxRepository {
         jdbc.sql("""
                 UPDATE usage_events SET status = 'DELIVERED', attempts = attempts + 1, last_error = :note,
                        claimed_until = 0, updated_at = :now
-                 WHERE id IN (:ids) AND status = 'PENDING' AND claimed_by = :owner""")
-                .param("note", truncate(note)).param("now", now).param("ids", ids).param("owner", owner).update();
+                 WHERE %s AND status = 'PENDING' AND claimed_by = :owner""".formatted(idsIn()))
+                .param("note", truncate(note)).param("now", now).param("ids", ids(ids)).param("owner", owner).update();
     }
 
     OutboxEvent find(long id) {
