@@ -72,7 +72,7 @@ public final class DemoMain {
         boolean firstRun = !state.has("demoKey");
         SystemLauncher.Config config = new SystemLauncher.Config(options.host(), options.gatewayPort(),
                 options.creditsPort(), options.upstreamPort(),
-                "jdbc:h2:file:" + data.resolve("gateway") + ";MODE=LEGACY;AUTO_SERVER=FALSE;QUERY_CACHE_SIZE=128",
+                "jdbc:h2:file:" + data.resolve("gateway") + ";MODE=LEGACY;AUTO_SERVER=FALSE;QUERY_CACHE_SIZE=32",
                 "jdbc:h2:file:" + data.resolve("credits") + ";AUTO_SERVER=FALSE",
                 state.secret("gatewayAdminToken", "gw-admin-"), state.secret("creditsAdminToken", "cr-admin-"),
                 state.secret("creditsServiceToken", "cr-service-"), state.secret("webhookSecret", "whsec-"),
