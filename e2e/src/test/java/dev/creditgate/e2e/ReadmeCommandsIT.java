@@ -31,10 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
  * beside it. They run in a copy of the source tree (the files git knows), so that this build's own output is not
  * touched.
  *
- * <p>Two concessions to running inside the suite, both through Maven's own {@code MAVEN_ARGS} so the command text
- * stays the README's: {@code -o} (the artifacts are in the local repository already), and for the test command
- * {@code -pl contract} (the whole suite is what runs this test; one module proves the JDK is found, compiles and
- * runs tests). The demo's ports are 0 ({@code DEMO_*_PORT}) so that it cannot collide with anything.
+ * <p>One concession to running inside the suite, through Maven's own {@code MAVEN_ARGS} so the command text stays
+ * the README's: for the test command {@code -pl contract} (the whole suite is what runs this test; one module proves
+ * the JDK is found, compiles and runs tests). Maven runs online, as for a user: the demo profile's plugins
+ * (exec-maven-plugin) are not among what the suite itself needed, so on a fresh machine they are fetched here (an
+ * offline run failed on exactly that). The demo's ports are 0 ({@code DEMO_*_PORT}) so that it cannot collide with anything.
  */
 class ReadmeCommandsIT {
 
@@ -66,7 +67,7 @@ class ReadmeCommandsIT {
 
         // the demo command: builds everything and runs the demo
         Path demoLog = dir.resolve("demo.log");
-        Process demo = start(commands.get(0), copy, demoLog, oldJava.get(), "-o -B",
+        Process demo = start(commands.get(0), copy, demoLog, oldJava.get(), "-B",
                 Map.of("DEMO_GATEWAY_PORT", "0", "DEMO_CREDITS_PORT", "0", "DEMO_UPSTREAM_PORT", "0", "DEMO_CONTROL_PORT", "0"));
         Instant deadline = Instant.now().plus(Duration.ofMinutes(12));
         while (!Files.readString(demoLog).contains(DemoMain.READY_LINE)) {
@@ -85,7 +86,7 @@ class ReadmeCommandsIT {
 
         // the test command, on one module
         Path testLog = dir.resolve("test.log");
-        Process test = start(commands.get(1), copy, testLog, oldJava.get(), "-o -B -pl contract", Map.of());
+        Process test = start(commands.get(1), copy, testLog, oldJava.get(), "-B -pl contract", Map.of());
         assertThat(test.waitFor(10, TimeUnit.MINUTES)).as("test command finished").isTrue();
         String out = Files.readString(testLog);
         assertThat(test.exitValue()).as(tail(testLog)).isZero();
