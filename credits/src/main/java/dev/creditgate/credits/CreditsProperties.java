@@ -131,7 +131,7 @@ public record CreditsProperties(
                         @DefaultValue("5s") Duration sweepInterval, @DefaultValue("true") boolean honourLateCapture,
                         @DefaultValue("1000000") BigDecimal maxAmountUsd, @DefaultValue("4") int batchLanes,
                         @DefaultValue("128") int maxBatch, @DefaultValue("10000") int queueCapacity,
-                        @DefaultValue("2s") Duration queueDeadline, @DefaultValue("1000") int maxOpenPerKey,
+                        @DefaultValue("2s") Duration queueDeadline, @DefaultValue("10000") int maxOpenPerKey,
                         @DefaultValue("10000") int maxOpenPerUser) {
         public Holds {
             if (maxOpenPerKey < 0 || maxOpenPerUser < 0) {
