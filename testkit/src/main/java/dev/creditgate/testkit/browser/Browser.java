@@ -106,7 +106,17 @@ public final class Browser implements AutoCloseable {
     public Browser awaitText(String text) {
         // a navigation can replace the body between finding it and reading it: look again
         new WebDriverWait(driver, Duration.ofSeconds(10)).ignoring(StaleElementReferenceException.class)
-                .until(d -> d.findElement(By.tagName("body")).getText().contains(text));
+                .until(d -> {
+                    try {
+                        return d.findElement(By.tagName("body")).getText().contains(text);
+                    } catch (org.openqa.selenium.WebDriverException e) {
+                        // Chromium 156 reports a body of the page that was just replaced this way, not as stale
+                        if (String.valueOf(e.getMessage()).contains("does not belong to the document")) {
+                            return false;
+                        }
+                        throw e;
+                    }
+                });
         return this;
     }
 
