@@ -26,11 +26,6 @@ public final class DriverTimeouts {
         return jdbcUrl != null && jdbcUrl.toLowerCase(Locale.ROOT).startsWith("jdbc:h2:");
     }
 
-    /** {@link #forUrl(String, Duration, Duration, Duration)} without a statement timeout. */
-    public static Map<String, String> forUrl(String jdbcUrl, Duration connect, Duration socket) {
-        return forUrl(jdbcUrl, connect, socket, null);
-    }
-
     /**
      * The properties to add for {@code jdbcUrl}, leaving out any the URL sets itself.
      *

@@ -13,12 +13,12 @@ class DriverTimeoutsTest {
 
     @Test
     void eachDriverGetsItsOwnNamesAndUnits() {
-        assertThat(DriverTimeouts.forUrl("jdbc:postgresql://db:5432/gw", CONNECT, SOCKET))
+        assertThat(DriverTimeouts.forUrl("jdbc:postgresql://db:5432/gw", CONNECT, SOCKET, null))
                 .containsEntry("connectTimeout", "5").containsEntry("socketTimeout", "30");
-        assertThat(DriverTimeouts.forUrl("jdbc:mariadb://db:3306/gw", CONNECT, SOCKET))
+        assertThat(DriverTimeouts.forUrl("jdbc:mariadb://db:3306/gw", CONNECT, SOCKET, null))
                 .containsEntry("connectTimeout", "5000").containsEntry("socketTimeout", "30000");
-        assertThat(DriverTimeouts.forUrl("jdbc:mysql://db:3306/gw", CONNECT, SOCKET)).containsEntry("socketTimeout", "30000");
-        assertThat(DriverTimeouts.forUrl("jdbc:h2:file:./data/gateway", CONNECT, SOCKET)).isEmpty();
+        assertThat(DriverTimeouts.forUrl("jdbc:mysql://db:3306/gw", CONNECT, SOCKET, null)).containsEntry("socketTimeout", "30000");
+        assertThat(DriverTimeouts.forUrl("jdbc:h2:file:./data/gateway", CONNECT, SOCKET, null)).isEmpty();
     }
 
     @Test
@@ -37,7 +37,7 @@ class DriverTimeoutsTest {
 
     @Test
     void aValueInTheUrlWins() {
-        assertThat(DriverTimeouts.forUrl("jdbc:postgresql://db/gw?socketTimeout=120", CONNECT, SOCKET))
+        assertThat(DriverTimeouts.forUrl("jdbc:postgresql://db/gw?socketTimeout=120", CONNECT, SOCKET, null))
                 .containsOnlyKeys("connectTimeout");
     }
 }

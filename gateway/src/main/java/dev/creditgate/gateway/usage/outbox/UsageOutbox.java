@@ -46,12 +46,8 @@ public class UsageOutbox {
                 PlatformTransactionManager transactionManager) {
         this.repository = repository;
         TransactionTemplate tx = new TransactionTemplate(transactionManager);
-        DistributionSummary intentBatches = DistributionSummary.builder("creditgate.usage.outbox.batch")
-                .description("outbox writes sharing one transaction (group commit), batches of two or more")
-                .tag("write", "intent").register(metrics);
-        DistributionSummary settleBatches = DistributionSummary.builder("creditgate.usage.outbox.batch")
-                .description("outbox writes sharing one transaction (group commit), batches of two or more")
-                .tag("write", "settle").register(metrics);
+        DistributionSummary intentBatches = batchSizes(metrics, "intent");
+        DistributionSummary settleBatches = batchSizes(metrics, "settle");
         this.intents = new GroupCommit<>(MAX_BATCH, i -> {
             repository.insertIntents(List.of(i));
             return Boolean.TRUE;
@@ -67,6 +63,12 @@ public class UsageOutbox {
         this.settleLost = Counter.builder("creditgate.usage.outbox.settle.lost")
                 .description("settlements that came after recovery had already charged the estimate")
                 .register(metrics);
+    }
+
+    private static DistributionSummary batchSizes(MeterRegistry metrics, String write) {
+        return DistributionSummary.builder("creditgate.usage.outbox.batch")
+                .description("outbox writes sharing one transaction (group commit), batches of two or more")
+                .tag("write", write).register(metrics);
     }
 
     /**
