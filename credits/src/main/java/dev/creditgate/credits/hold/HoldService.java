@@ -163,6 +163,7 @@ public class HoldService implements org.springframework.beans.factory.Disposable
             }
             long available = accounts.state(key.userId(), now).map(Accounts.State::available).orElse(0L);
             metrics.hold("refused");
+            leases.recallAfterRefusal(key.userId(), amount, available); // credit in leases comes back for the next
             return new Refused(available, amount);
         }
     }

@@ -81,7 +81,8 @@ class LeaseController {
         LeaseService.Refused refused = (LeaseService.Refused) r;
         BigDecimal available = Money.toCredits(refused.available());
         BigDecimal needed = Money.toCredits(refused.needed());
-        String why = refused.recalled() ? " (the user's credit is being lowered by an admin)" : "";
+        String why = refused.recalled() ? " (the user's credit is being recalled from leases: an admin is lowering it, or a"
+                + " hold was refused while leases held it)" : "";
         return ResponseEntity.status(HttpStatus.PAYMENT_REQUIRED).body(new LeaseAnswer(false, null, null, null, null,
                 null, available, null, null, null, null, null, CreditApi.CODE_INSUFFICIENT_CREDIT,
                 "insufficient credit for a lease: available " + available.toPlainString() + ", needed "

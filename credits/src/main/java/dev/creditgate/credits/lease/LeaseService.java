@@ -443,6 +443,31 @@ public class LeaseService {
         return new Recall<>(null, true, leasedCredit(userId, clock.millis())[1]);
     }
 
+    /**
+     * A hold of the user was just refused while ACTIVE leases hold unspent credit that, given back, would have
+     * covered it: marks the user recalled for {@code credits.leases.recall-wait}, so that every instance's next
+     * refresh (within its {@code gateway.credit.lease-refresh}, 0.5 s) shrinks its lease to what is in use and
+     * returns the rest, and no lease opens or grows meanwhile. The user's requests then take per-request holds, and
+     * a small balance is never stranded in another instance's lease. One mark per user at a time; nothing when the
+     * leases hold too little to make the hold fit.
+     *
+     * @return true when it marked the user
+     */
+    public boolean recallAfterRefusal(String userId, long needed, long available) {
+        long now = clock.millis();
+        long leased = leasedCredit(userId, now)[1];
+        if (leased == 0 || available + leased < needed || recalled(userId, now)) {
+            return false;
+        }
+        sql.jdbc().sql("INSERT INTO lease_recalls (id, user_id, until_ms) VALUES (:id, :u, :until)")
+                .param("id", UUID.randomUUID().toString()).param("u", userId)
+                .param("until", now + props.recallWait().toMillis()).update();
+        metrics.leaseRecall("hold_refused");
+        log.debug("user {}: hold of {} refused with {} available and {} in leases: leases recalled", userId, needed,
+                available, leased);
+        return true;
+    }
+
     /** Removes recall marks whose time is long over (left by an instance that stopped while waiting). */
     public void forgetStaleRecalls(long now) {
         sql.jdbc().sql("DELETE FROM lease_recalls WHERE until_ms < :t").param("t", now - 60_000).update();

@@ -101,7 +101,10 @@ public class CreditMetrics {
         leasesExpired.increment(n);
     }
 
-    /** A negative admin adjustment that waited for leases: {@code returned} (posted) or {@code timeout}. */
+    /**
+     * A recall of leased credit: a negative admin adjustment that waited for leases, {@code returned} (posted) or
+     * {@code timeout}; or {@code hold_refused}, a refused hold that recalled the user's leases.
+     */
     public void leaseRecall(String outcome) {
         registry.counter("credits.lease.recalls", "outcome", outcome).increment();
     }

@@ -89,7 +89,7 @@ class LeaseRecallIT {
             // meanwhile: no new lease; a refresh answers recalled and keeps only what is in use (here: all of it)
             CreditsApp.Answer third = Leases.open(app, key, "gw-3", "0.1", "0", 30);
             assertThat(third.status()).as(third.body()).isEqualTo(402);
-            assertThat(third.json().get("message").asString()).contains("being lowered");
+            assertThat(third.json().get("message").asString()).contains("being recalled from leases");
             JsonNode kept = refresh(app, l2, "1", "0.25", 200);
             assertThat(kept.get("recalled").booleanValue()).isTrue();
             assertThat(dec(kept, "amount")).isEqualTo("25");
@@ -119,6 +119,65 @@ class LeaseRecallIT {
             assertThat(prom).contains("credits_lease_recalls_total{outcome=\"returned\"} 1.0")
                     .contains("credits_lease_recalls_total{outcome=\"timeout\"} 1.0");
         });
+    }
+
+    /**
+     * A hold refused while other instances' leases hold the credit it needs recalls them: their next refresh gives
+     * back what is not in use, so the retry fits (a small balance is not stranded in a lease). One mark at a time;
+     * none when the leases could not make the hold fit.
+     */
+    @ParameterizedTest
+    @MethodSource("vendors")
+    void aRefusedHoldRecallsTheCreditSittingInLeases(String vendor) throws Exception {
+        Leases.onDatabase(vendor, Instant.parse("2026-03-01T10:00:00Z"), (app, clock) -> {
+            String[] ids = app.userWithKey("100", 53);
+            String userId = ids[0];
+            String key = ids[1];
+            String l1 = open(app, key, "gw-1", "1", 30, 201).get("leaseId").asString(); // 50
+            String l2 = open(app, key, "gw-2", "1", 30, 201).get("leaseId").asString(); // 25
+            assertThat(Leases.available(app, key)).isEqualTo("25");
+
+            assertThat(hold(app, key, "r1", "0.40").status()).isEqualTo(402); // 40 credits: 25 free, 75 in leases
+            assertThat(activeRecalls(app, clock.millis())).isOne();
+            assertThat(hold(app, key, "r2", "0.40").status()).isEqualTo(402);
+            assertThat(activeRecalls(app, clock.millis())).as("one mark per user at a time").isOne();
+            assertThat(Leases.open(app, key, "gw-3", "1", "0", 30).status()).as("no lease opens meanwhile")
+                    .isEqualTo(402);
+
+            // each instance's next refresh keeps only what it has in use
+            JsonNode r1 = refresh(app, l1, "1", "0.05", 200);
+            assertThat(r1.get("recalled").booleanValue()).isTrue();
+            assertThat(dec(r1, "amount")).isEqualTo("5");
+            assertThat(dec(refresh(app, l2, "1", "0", 200), "amount")).isEqualTo("0");
+            assertThat(Leases.available(app, key)).isEqualTo("95");
+            CreditsApp.Answer retry = hold(app, key, "r3", "0.40");
+            assertThat(retry.status()).as(retry.body()).isEqualTo(201);
+
+            // the mark ends after recall-wait; the leases may grow again
+            clock.advance(java.time.Duration.ofMillis(2_001));
+            assertThat(activeRecalls(app, clock.millis())).isZero();
+            assertThat(refresh(app, l1, "1", "0", 200).get("recalled").booleanValue()).isFalse();
+
+            // a hold the leases could not make fit recalls nothing
+            String before = Leases.available(app, key);
+            assertThat(hold(app, key, "r4", "50").status()).isEqualTo(402);
+            assertThat(activeRecalls(app, clock.millis())).isZero();
+            assertThat(Leases.available(app, key)).isEqualTo(before);
+            assertThat(user(app, userId)[0]).isEqualTo(100_000_000L); // nothing charged by any of this
+
+            String prom = app.call("GET", "/actuator/prometheus", (String) null, Map.of()).body();
+            assertThat(prom).contains("credits_lease_recalls_total{outcome=\"hold_refused\"} 1.0");
+        });
+    }
+
+    static CreditsApp.Answer hold(CreditsApp app, String key, String requestId, String usd) {
+        return app.service("POST", "/api/credits/holds", "{\"keyId\":\"" + key + "\",\"requestId\":\""
+                + requestId + "\",\"amountUsd\":\"" + usd + "\",\"ttlSeconds\":300}");
+    }
+
+    static long activeRecalls(CreditsApp app, long now) {
+        return app.jdbc().sql("SELECT COUNT(*) FROM lease_recalls WHERE until_ms > :now").param("now", now)
+                .query(Long.class).single();
     }
 
     static long recalls(CreditsApp app) {

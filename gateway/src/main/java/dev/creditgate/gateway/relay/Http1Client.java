@@ -47,7 +47,10 @@ import javax.net.ssl.SSLSocketFactory;
  */
 final class Http1Client implements AutoCloseable {
 
-    private static final int BUFFER = 16 * 1024;
+    /** Read buffer of each connection: a held stream keeps its connection's for as long as it runs. */
+    private static final int BUFFER = 8 * 1024;
+    /** Requests up to this size are written with one write (one segment for a small request). */
+    private static final int SINGLE_WRITE = 16 * 1024;
     private static final int MAX_HEADER_BYTES = 64 * 1024;
     private static final int MAX_IDLE_PER_ROUTE = 256;
 
@@ -147,7 +150,7 @@ final class Http1Client implements AutoCloseable {
         try {
             OutputStream out = c.socket.getOutputStream();
             byte[] body = request.body();
-            if (head.length + body.length <= BUFFER) { // one write, one segment for a small request
+            if (head.length + body.length <= SINGLE_WRITE) {
                 byte[] all = new byte[head.length + body.length];
                 System.arraycopy(head, 0, all, 0, head.length);
                 System.arraycopy(body, 0, all, head.length, body.length);

@@ -34,6 +34,7 @@ import org.springframework.stereotype.Component;
 /**
  * The relay request path, one step per class, composed here in order:
  * <ol>
+ *   <li>take a place ({@link RelayBulkhead}): 503 {@code gateway_busy} when this instance relays its maximum;</li>
  *   <li>authenticate ({@link TokenAuthenticator}): key, status, expiry, quota flag, IP allow list;</li>
  *   <li>rate limits ({@link RateLimiter}): 429 over a per-token or per-user limit; the permit is closed in a
  *       finally;</li>
@@ -65,13 +66,14 @@ public class RelayPipeline {
     private final RequestRecorder recorder;
     private final MeterRegistry metrics;
     private final ChannelHealth health;
+    private final RelayBulkhead bulkhead;
     private final int maxAttempts;
     private final java.time.Duration maxStreamDuration;
     private final ConcurrentHashMap<TimerKey, Timer> upstreamTimers = new ConcurrentHashMap<>();
 
     RelayPipeline(TokenAuthenticator authenticator, RateLimiter rateLimiter, RequestBodyReader bodyReader, ChannelSelector channels,
                   Admission admission, UpstreamClient upstream, RequestRecorder recorder, MeterRegistry metrics,
-                  ChannelHealth health, GatewayProperties properties, RelayLimits limits) {
+                  ChannelHealth health, GatewayProperties properties, RelayLimits limits, RelayBulkhead bulkhead) {
         this.authenticator = authenticator;
         this.rateLimiter = rateLimiter;
         this.bodyReader = bodyReader;
@@ -81,6 +83,7 @@ public class RelayPipeline {
         this.recorder = recorder;
         this.metrics = metrics;
         this.health = health;
+        this.bulkhead = bulkhead;
         this.maxAttempts = properties.upstream().maxAttempts();
         this.maxStreamDuration = limits.maxStreamDuration();
     }
@@ -91,6 +94,12 @@ public class RelayPipeline {
         ex.maxStreamDuration(maxStreamDuration);
         response.setHeader(REQUEST_ID, ex.requestId());
         response.setHeader(ONEAPI_REQUEST_ID, ex.requestId());
+        try {
+            bulkhead.enter();
+        } catch (GatewayException e) {
+            recorder.count(ex, e.error().status());
+            throw e;
+        }
         RatePermit permit = RatePermit.NONE;
         try {
             try {
@@ -121,6 +130,7 @@ public class RelayPipeline {
             }
         } finally {
             permit.close();
+            bulkhead.leave();
         }
     }
 

@@ -12,10 +12,11 @@ public final class SseLineReader {
 
     private final InputStream in;
     private final int maxLine;
-    private final byte[] buf = new byte[8192];
+    /** Small: the input is buffered already (the upstream connection's buffer), and a held stream keeps this one. */
+    private final byte[] buf = new byte[1024];
     private int pos;
     private int limit;
-    private byte[] line = new byte[1024];
+    private byte[] line = new byte[512];
     private int lineLen;
 
     public SseLineReader(InputStream in, int maxLine) {

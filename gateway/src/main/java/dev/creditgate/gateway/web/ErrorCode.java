@@ -38,6 +38,8 @@ public enum ErrorCode {
     CREDIT_SERVICE_UNAVAILABLE(503, "new_api_error", "credit_service_unavailable"),
     /** Key look-ups are bounded (an unknown-key flood must not drain the pool): this one did not get its turn. */
     KEY_LOOKUP_BUSY(503, "new_api_error", "key_lookup_busy"),
+    /** This instance relays {@code gateway.relay.max-concurrent} requests already; answered with Retry-After. */
+    GATEWAY_BUSY(503, "new_api_error", "gateway_busy"),
     /** The gateway's own database cannot be reached (down, restarting, pool exhausted): try again later. */
     DATABASE_UNAVAILABLE(503, "new_api_error", "database_unavailable"),
     INTERNAL(500, "server_error", "internal_error");

@@ -2,15 +2,18 @@ package dev.creditgate.gateway.web;
 
 import java.util.concurrent.TimeUnit;
 
-/** A 429: the caller is over a rate limit. Rendered with {@code Retry-After} (seconds) and {@code retry-after-ms}. */
+/**
+ * A 429 (the caller is over a rate limit) or a 503 (the gateway is busy): try again later. Rendered with
+ * {@code Retry-After} (seconds) and {@code retry-after-ms}.
+ */
 public final class RateLimitedException extends GatewayException {
 
     private final long retryAfterNanos;
 
     public RateLimitedException(ErrorCode error, String message, long retryAfterNanos) {
         super(error, message);
-        if (error.status() != 429) {
-            throw new IllegalArgumentException(error + " is not a 429");
+        if (error.status() != 429 && error.status() != 503) {
+            throw new IllegalArgumentException(error + " is neither a 429 nor a 503");
         }
         this.retryAfterNanos = Math.max(0, retryAfterNanos);
     }

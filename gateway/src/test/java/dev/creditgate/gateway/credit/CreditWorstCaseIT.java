@@ -103,8 +103,8 @@ class CreditWorstCaseIT {
             assertThat(served).isGreaterThanOrEqualTo(minServed);
         }
         // Afterwards, one at a time until refused: holds above the actual cost came back when they were captured.
-        // With leases, credit left in the other instance's lease comes back within one refresh (or it drains): a
-        // refusal counts once it repeats after a second.
+        // With leases, credit left in the other instance's lease comes back within one refresh (the refusal recalled
+        // it at the platform): a refusal counts once it repeats after a second.
         for (int i = 0; i < 50; i++) {
             stack.awaitDrained();
             RunningGateway g = stack.gateways.get(i % 2);

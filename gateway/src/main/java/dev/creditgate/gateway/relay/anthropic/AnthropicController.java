@@ -7,6 +7,7 @@ import java.util.List;
 import dev.creditgate.gateway.channel.ChannelSelector;
 import dev.creditgate.gateway.pricing.TokenCounter;
 import dev.creditgate.gateway.relay.RelayPipeline;
+import dev.creditgate.gateway.relay.RelayBulkhead;
 import dev.creditgate.gateway.relay.RequestBodyReader;
 import dev.creditgate.gateway.relay.UpstreamClient;
 import dev.creditgate.gateway.relay.translate.CrossFormatRelay;
@@ -32,11 +33,13 @@ class AnthropicController {
     private final CountTokens countTokens;
 
     AnthropicController(RelayPipeline pipeline, UpstreamClient upstream, JsonMapper json,
-                        TokenAuthenticator authenticator, RequestBodyReader bodyReader, ChannelSelector channels) {
+                        TokenAuthenticator authenticator, RequestBodyReader bodyReader, ChannelSelector channels,
+                        RelayBulkhead bulkhead) {
         this.pipeline = pipeline;
         this.messages = new AnthropicRelay(json);
         this.viaOpenAi = CrossFormatRelay.messagesViaChat(json);
-        this.countTokens = new CountTokens(authenticator, bodyReader, channels, upstream, json, TokenCounter.shared());
+        this.countTokens = new CountTokens(authenticator, bodyReader, channels, upstream, json, TokenCounter.shared(),
+                bulkhead);
     }
 
     @PostMapping("/v1/messages")

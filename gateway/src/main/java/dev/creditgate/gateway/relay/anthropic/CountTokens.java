@@ -10,6 +10,7 @@ import dev.creditgate.gateway.channel.Channel;
 import dev.creditgate.gateway.channel.ChannelSelector;
 import dev.creditgate.gateway.pricing.TokenCounter;
 import dev.creditgate.gateway.relay.JsonAnswer;
+import dev.creditgate.gateway.relay.RelayBulkhead;
 import dev.creditgate.gateway.relay.RequestBodyReader;
 import dev.creditgate.gateway.relay.UpstreamClient;
 import dev.creditgate.gateway.relay.WireJson;
@@ -43,19 +44,31 @@ final class CountTokens {
     private final UpstreamClient upstream;
     private final JsonMapper json;
     private final TokenCounter counter;
+    private final RelayBulkhead bulkhead;
 
     CountTokens(TokenAuthenticator authenticator, RequestBodyReader bodyReader, ChannelSelector channels,
-                UpstreamClient upstream, JsonMapper json, TokenCounter counter) {
+                UpstreamClient upstream, JsonMapper json, TokenCounter counter, RelayBulkhead bulkhead) {
         this.authenticator = authenticator;
         this.bodyReader = bodyReader;
         this.channels = channels;
         this.upstream = upstream;
         this.json = json;
         this.counter = counter;
+        this.bulkhead = bulkhead;
     }
 
     /** Answers one request; {@code relay} carries the client's version headers. */
     void handle(HttpServletRequest request, HttpServletResponse response, AnthropicRelay relay) throws IOException {
+        bulkhead.enter(); // it reads a body and may call the upstream, as a relay does
+        try {
+            count(request, response, relay);
+        } finally {
+            bulkhead.leave();
+        }
+    }
+
+    private void count(HttpServletRequest request, HttpServletResponse response, AnthropicRelay relay)
+            throws IOException {
         AuthenticatedToken auth = authenticator.authenticate(request.getHeader("Authorization"),
                 request.getHeader("x-api-key"), request.getRemoteAddr());
         RequestBodyReader.Body body = bodyReader.read(request);
