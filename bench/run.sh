@@ -84,7 +84,9 @@ SKIPPED=()
 CHECKS=()                      # "PASS|FAIL: text"
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
+DIED_WITH=""                   # die's message, for the partial report
+RESULTS_WRITTEN=0
+die() { log "ERROR: $*"; DIED_WITH="$*"; exit 1; }
 md() { printf '%s\n' "$@" >> "$MD"; }
 skip() { log "skipped: $*"; SKIPPED+=("$*"); md "" "skipped: $*"; }
 check() { # check <condition-result 0|1> <text>
@@ -94,7 +96,13 @@ check() { # check <condition-result 0|1> <text>
 # ------------------------------------------------------------------------------------------------ cleanup
 cleanup() {
   local rc=$?
-  set +e
+  set +eu
+  if [[ $rc -ne 0 && "$RESULTS_WRITTEN" == 0 && -s "$MD" ]]; then # a run that stopped early keeps what it measured
+    CHECKS+=("FAIL: the run stopped early (exit $rc): ${DIED_WITH:-see the log}; the cases after that point did not run")
+    STAMP="$STAMP-partial"
+    UPTIME_END="$(uptime)"
+    write_results
+  fi
   for name in "${!PID[@]}"; do
     local p="${PID[$name]}"
     if kill -0 "$p" 2>/dev/null; then
@@ -1664,6 +1672,7 @@ write_results() {
     fi
   } > "$file"
   cp "$file" "$RESULTS_DIR/latest.md"
+  RESULTS_WRITTEN=1
   log "results: $file (and bench/results/latest.md); $failures failed checks"
 }
 

@@ -186,6 +186,14 @@ class RateLimitIT {
         openai.usage(80, 30); // 110 tokens: the first request takes the minute's budget into debt
         String key = token("tpm");
         assertThat(chat(key).status()).isEqualTo(200);
+        // The client has the answer before the gateway settles it (the usage is counted at settlement, as in
+        // new-api); the log row is queued after the tokens were counted, so once it is there the next request
+        // meets the limit. Without this wait the test raced the settlement (seen once in CI).
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (logRows(key) < 1 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(logRows(key)).isEqualTo(1);
         Answer refused = chat(key);
         assertThat(refused.status()).as(refused.body()).isEqualTo(429);
         assertThat(refused.json().path("error").path("type").asString()).isEqualTo("tokens");

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,6 +52,7 @@ class CreditLeases implements SmartLifecycle {
     /** A lease is sized for this much of the spending rate (four refreshes at the default period). */
     static final long HORIZON_MS = 2000;
     private static final long NO_LEASE_BACKOFF_MS = 1000;
+    static final int MAX_NO_LEASE_KEYS = 100_000;
     private static final long RECALL_REFRESH_MS = 50;
 
     private final CreditPlatformClient client;
@@ -59,7 +62,14 @@ class CreditLeases implements SmartLifecycle {
     private final String owner = "gw-" + UUID.randomUUID().toString().substring(0, 13);
     private final ConcurrentHashMap<String, Lease> byKey = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Lease> byId = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Long> noLeaseUntil = new ConcurrentHashMap<>();
+    /**
+     * Keys refused a lease, until when they do not ask again. Bounded (a flood of keys that get no lease must not grow
+     * it): entries go after the backoff, or the oldest past {@link #MAX_NO_LEASE_KEYS}, which then just ask again.
+     */
+    private final Cache<String, Long> noLeaseUntil = Caffeine.newBuilder()
+            .expireAfterWrite(java.time.Duration.ofMillis(NO_LEASE_BACKOFF_MS))
+            .maximumSize(MAX_NO_LEASE_KEYS)
+            .build();
     private final ConcurrentHashMap<String, CompletableFuture<Lease>> opening = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> lastRefresh = new ConcurrentHashMap<>();
     private final java.util.Set<String> wantsRefresh = ConcurrentHashMap.newKeySet();
@@ -103,7 +113,7 @@ class CreditLeases implements SmartLifecycle {
         long now = clock.millis();
         Lease lease = byKey.get(keyId);
         if (lease == null || lease.gone()) {
-            Long until = noLeaseUntil.get(keyId);
+            Long until = noLeaseUntil.getIfPresent(keyId);
             if (until != null && now < until) {
                 notFitting.increment();
                 return null;
@@ -156,7 +166,7 @@ class CreditLeases implements SmartLifecycle {
             Lease prior = byId.putIfAbsent(l.leaseId(), fresh);
             Lease lease = prior != null ? prior : fresh;
             byKey.put(keyId, lease);
-            noLeaseUntil.remove(keyId);
+            noLeaseUntil.invalidate(keyId);
             lastRefresh.put(lease.leaseId, sent);
             return lease;
         }

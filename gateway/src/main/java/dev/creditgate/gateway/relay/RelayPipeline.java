@@ -170,10 +170,7 @@ public class RelayPipeline {
                     answer.body().close(); // no-op after a complete read; drops the connection otherwise
                 }
                 health.succeeded(channel);
-                Settled settled = settleAndRecord(ex, admitted, usage, channel, response.getStatus());
-                permit.succeeded(settled.tokens() != null
-                        ? (long) settled.tokens().promptTokens() + settled.tokens().completionTokens()
-                        : (long) nullToZero(usage.promptTokens()) + nullToZero(usage.completionTokens()));
+                settleAndRecord(ex, admitted, usage, channel, response.getStatus(), permit);
                 return;
             }
             if ((status == 429 || status >= 500) && !last) {
@@ -192,8 +189,12 @@ public class RelayPipeline {
                 + candidates.size() + " attempt(s); last: " + lastFailure);
     }
 
-    private Settled settleAndRecord(RelayExchange ex, Admitted admitted, UsageReport usage, Channel channel,
-                                    int status) {
+    /**
+     * Settles, counts the tokens toward the tokens-per-minute limits, then records: the tokens are counted before the
+     * log row is queued, so a caller that sees the row knows that its next request meets the limit.
+     */
+    private void settleAndRecord(RelayExchange ex, Admitted admitted, UsageReport usage, Channel channel,
+                                 int status, RatePermit permit) {
         Settled settled;
         String content = channel.upstreamModel(ex.model()).equals(ex.model()) ? ""
                 : "upstream model " + channel.upstreamModel(ex.model());
@@ -214,9 +215,11 @@ public class RelayPipeline {
         if (ex.outputLimit() != null) {
             content = (content.isEmpty() ? "" : content + "; ") + "output limit " + ex.outputLimit();
         }
+        permit.succeeded(settled.tokens() != null
+                ? (long) settled.tokens().promptTokens() + settled.tokens().completionTokens()
+                : (long) nullToZero(usage.promptTokens()) + nullToZero(usage.completionTokens()));
         recorder.consumed(ex, usage, settled, content);
         recorder.count(ex, usage.clientDisconnected() ? 499 : status);
-        return settled;
     }
 
     private static int nullToZero(Integer n) {

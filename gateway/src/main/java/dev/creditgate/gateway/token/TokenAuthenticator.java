@@ -6,10 +6,13 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.creditgate.gateway.GatewayProperties;
@@ -49,7 +52,13 @@ public class TokenAuthenticator {
 
     private final TokenRepository tokens;
     private final Clock clock;
-    private final Cache<String, Optional<Entry>> cache;
+    /**
+     * Futures, so that a look-up runs outside the map's locks: with a synchronous {@code Cache.get(key, loader)} a
+     * look-up hung on the database blocked every other key hashed to the same bin of the map for as long, past
+     * {@link #LOOKUP_WAIT} ({@code KeyLookupGuardIT} saw 5 s). Concurrent requests with the same new key still share
+     * one look-up.
+     */
+    private final AsyncCache<String, Optional<Entry>> cache;
     /** Unknown keys per client address within the window before its uncached keys are refused unseen. */
     private final int maxFailures;
     private final Semaphore lookups = new Semaphore(MAX_CONCURRENT_LOOKUPS, true);
@@ -69,7 +78,7 @@ public class TokenAuthenticator {
         this.cache = Caffeine.newBuilder()
                 .expireAfterWrite(properties.tokenCacheTtl())
                 .maximumSize(200_000)
-                .build();
+                .buildAsync();
     }
 
     /**
@@ -86,8 +95,11 @@ public class TokenAuthenticator {
             throw new GatewayException(ErrorCode.INVALID_API_KEY, "invalid API key (longer than 64 characters)");
         }
         String hash = TokenKeys.hash(key);
-        Optional<Entry> found = cache.getIfPresent(hash);
-        if (found == null) {
+        CompletableFuture<Optional<Entry>> pending = cache.getIfPresent(hash);
+        Optional<Entry> found;
+        if (pending != null) {
+            found = await(pending);
+        } else {
             String client = clientIp == null ? "" : clientIp;
             AtomicInteger failed = failures.getIfPresent(client);
             if (failed != null && failed.get() >= maxFailures) {
@@ -95,7 +107,18 @@ public class TokenAuthenticator {
                         + client + " (" + maxFailures + " within " + FAILURE_WINDOW.toSeconds() + " s)",
                         FAILURE_WINDOW.toNanos());
             }
-            found = cache.get(hash, this::lookUp);
+            CompletableFuture<Optional<Entry>> mine = new CompletableFuture<>();
+            pending = cache.asMap().putIfAbsent(hash, mine);
+            if (pending == null) { // this request looks it up, on its own thread; a failure is not cached
+                pending = mine;
+                try {
+                    mine.complete(lookUp(hash));
+                } catch (RuntimeException e) {
+                    cache.asMap().remove(hash, mine);
+                    mine.completeExceptionally(e);
+                }
+            }
+            found = await(pending);
             if (found.isEmpty()) {
                 failures.get(client, c -> new AtomicInteger()).incrementAndGet();
             }
@@ -135,7 +158,19 @@ public class TokenAuthenticator {
 
     /** Drops the cached entry of a key (by its digest) on this instance (called after every change to a token). */
     void invalidate(String keyHash) {
-        cache.invalidate(keyHash);
+        cache.synchronous().invalidate(keyHash);
+    }
+
+    /** The look-up's result, or its failure as thrown by {@link #lookUp}. */
+    private static Optional<Entry> await(CompletableFuture<Optional<Entry>> pending) {
+        try {
+            return pending.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw e;
+        }
     }
 
     /** One database look-up, at most {@link #MAX_CONCURRENT_LOOKUPS} at once. */
