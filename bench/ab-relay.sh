@@ -5,6 +5,8 @@
 #
 #   bench/ab-relay.sh before=/tmp/gw-before.jar after=gateway/target/gateway.jar
 #   AB_ROUNDS=3 AB_WARMUP=60s AB_DURATION=10s AB_JFR=1 bench/ab-relay.sh ...
+#   AB_OPTS_zgc="-XX:+UseZGC" bench/ab-relay.sh g1=gateway/target/gateway.jar zgc=gateway/target/gateway.jar
+#                                       (AB_OPTS_<label>: JVM options added for that label's gateway only)
 #
 # Every jar runs as one gateway process on a fresh H2 file, configured through its management API (channel -> mock,
 # user, native token) and warmed up at 32 connections (AB_WARMUP); then, per round and jar (order alternating every
@@ -110,7 +112,8 @@ log "mock at $MOCK_URL, nginx at $NGINX_URL, run directory $RUN_DIR"
 # ---------------------------------------------------------------------------------------------- gateway
 GW_PID=""; GW_URL=""; GW_KEY=""
 start_gateway() { # start_gateway LABEL JAR ROUND
-  local port dir admin
+  local port dir admin opts_var="AB_OPTS_$1" extra
+  extra="${!opts_var:-}"
   port="$(free_port)"; GW_URL="http://127.0.0.1:$port"; dir="$RUN_DIR/gw-$1-$3"; mkdir -p "$dir"
   admin="$(head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 48)"
   local ds=()
@@ -122,7 +125,7 @@ start_gateway() { # start_gateway LABEL JAR ROUND
         SPRING_DATASOURCE_PASSWORD=)
   fi
   (cd "$dir" && exec env "${ds[@]}" GATEWAY_ADMIN_TOKEN="$admin" GATEWAY_SECRET_KEY="$GATEWAY_SECRET_KEY" SERVER_PORT="$port" SERVER_ADDRESS=127.0.0.1 \
-      "$JAVA" $AB_JAVA_OPTS -jar "$2") > "$dir/gateway.log" 2>&1 &
+      "$JAVA" $AB_JAVA_OPTS $extra -jar "$2") > "$dir/gateway.log" 2>&1 &
   GW_PID=$!; STARTED+=($GW_PID)
   wait_http "$GW_URL/actuator/health" || { tail -40 "$dir/gateway.log" >&2; exit 1; }
   local h=(-H "Authorization: Bearer $admin" -H 'Content-Type: application/json')
