@@ -25,10 +25,20 @@ public class Sql {
     private final JdbcTemplate template;
     private final Dialect dialect;
 
-    public Sql(JdbcClient jdbc, javax.sql.DataSource dataSource) {
+    /**
+     * @param template Spring Boot's {@code JdbcTemplate} (the one {@code jdbc} runs on), so that {@link #run}'s
+     *                 statements have the same statement timeout ({@code spring.jdbc.template.query-timeout},
+     *                 {@link DatabaseTimeouts}) as every other; a template of its own had none
+     */
+    public Sql(JdbcClient jdbc, JdbcTemplate template, javax.sql.DataSource dataSource) {
         this.jdbc = jdbc;
-        this.template = new JdbcTemplate(dataSource);
+        this.template = template;
         this.dialect = Dialect.of(dataSource);
+    }
+
+    /** The statement timeout of {@link #run}'s statements, in seconds (as {@link JdbcTemplate#getQueryTimeout}). */
+    public int queryTimeoutSeconds() {
+        return template.getQueryTimeout();
     }
 
     /**

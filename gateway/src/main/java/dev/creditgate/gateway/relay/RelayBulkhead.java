@@ -54,12 +54,4 @@ public class RelayBulkhead {
     public void leave() {
         active.decrementAndGet();
     }
-
-    public int limit() {
-        return limit;
-    }
-
-    public int active() {
-        return active.get();
-    }
 }
