@@ -23,6 +23,7 @@ AB_WARMUP="${AB_WARMUP:-60s}"
 AB_DURATION="${AB_DURATION:-10s}"
 AB_CONNS="${AB_CONNS:-32}"
 AB_JFR="${AB_JFR:-0}"
+AB_JFR_SETTINGS="${AB_JFR_SETTINGS:-profile}"  # a .jfc (e.g. from `jfr configure`) for lower event thresholds
 AB_JAVA_OPTS="${AB_JAVA_OPTS:--Xms256m -Xmx1g}"
 AB_DB="${AB_DB:-h2}"                      # h2 (a fresh file per gateway) or postgres (a fresh database at 127.0.0.1:5432)
 AB_PG_HOST="${AB_PG_HOST:-127.0.0.1:5432}"         # AB_DB=postgres: the server, its user without a password
@@ -168,7 +169,7 @@ for round in $(seq 1 "$AB_ROUNDS"); do
     jfr=""
     if [[ "$AB_JFR" == 1 && "$round" == 1 ]]; then
       jfr="$RUN_DIR/$label.jfr"
-      "$JAVA_HOME/bin/jcmd" "$pid" JFR.start name=ab settings=profile filename="$jfr" >/dev/null
+      "$JAVA_HOME/bin/jcmd" "$pid" JFR.start name=ab settings="$AB_JFR_SETTINGS" filename="$jfr" >/dev/null
     fi
     wrk_run mock "$round" "$MOCK_URL/v1/chat/completions" 1 "$AB_DURATION" ""
     wrk_run nginx "$round" "$NGINX_URL/v1/chat/completions" 1 "$AB_DURATION" ""

@@ -13,7 +13,7 @@ import org.springframework.context.annotation.Configuration;
  * <ul>
  *   <li>the servlet response buffer ({@link LeanHttp11NioProtocol}): 4 KiB + 8 KiB instead of 8 KiB + 16 KiB;</li>
  *   <li>the chunked request body's trailer buffer, allocated for every request whether chunked or not: 1 KiB
- *       instead of 8 KiB ({@link #MAX_TRAILER_SIZE}; API clients send no trailers, a larger one is refused 400).</li>
+ *       instead of 8 KiB ({@link #MAX_TRAILER_SIZE}; API clients send no trailers; Tomcat refuses a larger one).</li>
  * </ul>
  * Request and response header limits stay at Tomcat's 8 KiB ({@code server.max-http-request-header-size}).
  */

@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PlatformFaultsIT {
 
     private static final int CLIENTS = 16;
+    private static final String BALANCE = dev.creditgate.contract.CreditApi.BALANCE_PATH + "k-faults";
     private static final long DEADLINE_MS = 500;
     /** Slack over the deadline for a loaded 2-core machine (the relay, the upstream mock, the client). */
     private static final long SLACK_MS = 1_000;
@@ -50,7 +51,9 @@ class PlatformFaultsIT {
         mock = MockUpstream.start();
         List<String> props = new ArrayList<>(List.of(CreditStack.FAST));
         props.add("gateway.credit.breaker-failures=2");
-        props.add("gateway.credit.breaker-open-wait=1s");
+        // long enough for the checks made while it is open (16 clients, then 5 more, on a loaded 2-core machine):
+        // with 1 s it half-opened during them on a slow day and its probe counted as "a call while open"
+        props.add("gateway.credit.breaker-open-wait=3s");
         gw = RunningGateway.start(TestDatabases.h2(), props.toArray(String[]::new));
         CreditStack.ok(gw.admin("POST", "/api/channel/", json("name", "mock", "type", "openai", "base_url",
                 mock.baseUrl(), "key", "k", "models", CreditStack.FIXED_1)));
@@ -136,15 +139,19 @@ class PlatformFaultsIT {
                     .isEqualTo("credit_service_unavailable");
             assertThat(t.ms()).as(t.toString()).isLessThan(DEADLINE_MS + SLACK_MS);
         }
-        // the breaker is open: answered at once, the platform not called
-        int calls = platform.count();
+        // the breaker is open: answered at once, the platform's balance not asked (the outbox's usage webhooks of
+        // the earlier requests go on in the background, on their own retry schedule: not counted here)
+        int calls = platform.count(BALANCE);
+        assertThat(calls).as("balance calls so far").isPositive();
         for (int i = 0; i < 5; i++) {
             Timed t = chat();
             assertThat(t.status()).as(t.toString()).isEqualTo(503);
             assertThat(t.ms()).as(t.toString()).isLessThan(300);
         }
-        assertThat(platform.count()).as("no call while the breaker is open").isEqualTo(calls);
-        assertThat(threads.getThreadCount() - threadsBefore).as("platform threads do not pile up").isLessThan(10);
+        assertThat(platform.count(BALANCE)).as("no call while the breaker is open").isEqualTo(calls);
+        // not one per waiting request (the virtual-thread scheduler and the pools may start a few)
+        assertThat(threads.getThreadCount() - threadsBefore).as("platform threads do not pile up")
+                .isLessThan(CLIENTS);
 
         awaitServed();
         Timed served = chat();
