@@ -36,11 +36,12 @@ class WebhookReceiverDownIT {
                     Answer a = stack.chat(key, CreditStack.FIXED_1);
                     assertThat(a.status()).as(a.body()).isEqualTo(200);
                 }
-                // queued, retried, not delivered: nothing charged while the receiver is down
-                CreditStack.poll(java.time.Duration.ofSeconds(10),
-                        () -> stack.gw().admin("GET", "/api/usage_event/?status=pending", null).data().path("total").asLong(),
-                        n -> n == served);
-                JsonNode pending = stack.gw().admin("GET", "/api/usage_event/?status=pending", null).data();
+                // queued, tried, not delivered: nothing charged while the receiver is down (a row is pending as soon
+                // as its request is settled, and tried at the outbox's next poll: wait for both)
+                JsonNode pending = CreditStack.poll(java.time.Duration.ofSeconds(10),
+                        () -> stack.gw().admin("GET", "/api/usage_event/?status=pending", null).data(),
+                        d -> d.path("total").asLong() == served && d.path("items").valueStream()
+                                .allMatch(e -> e.path("attempts").asLong() >= 1));
                 pending.path("items").forEach(e -> {
                     assertThat(e.path("kind").asString()).isEqualTo("WEBHOOK");
                     assertThat(e.path("attempts").asLong()).isGreaterThanOrEqualTo(1);
