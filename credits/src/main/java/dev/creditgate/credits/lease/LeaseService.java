@@ -412,9 +412,7 @@ public class LeaseService {
         if (leasedCredit(userId, now)[0] == 0) {
             return new Recall<>(null, false, 0);
         }
-        String id = UUID.randomUUID().toString();
-        sql.jdbc().sql("INSERT INTO lease_recalls (id, user_id, until_ms) VALUES (:id, :u, :until)")
-                .param("id", id).param("u", userId).param("until", now + props.recallWait().toMillis()).update();
+        String id = markRecalled(userId, now);
         long deadline = System.nanoTime() + props.recallWait().toNanos();
         try {
             while (true) {
@@ -459,13 +457,19 @@ public class LeaseService {
         if (leased == 0 || available + leased < needed || recalled(userId, now)) {
             return false;
         }
-        sql.jdbc().sql("INSERT INTO lease_recalls (id, user_id, until_ms) VALUES (:id, :u, :until)")
-                .param("id", UUID.randomUUID().toString()).param("u", userId)
-                .param("until", now + props.recallWait().toMillis()).update();
+        markRecalled(userId, now);
         metrics.leaseRecall("hold_refused");
         log.debug("user {}: hold of {} refused with {} available and {} in leases: leases recalled", userId, needed,
                 available, leased);
         return true;
+    }
+
+    /** Marks the user recalled until {@code now + credits.leases.recall-wait}; the mark's id. */
+    private String markRecalled(String userId, long now) {
+        String id = UUID.randomUUID().toString();
+        sql.jdbc().sql("INSERT INTO lease_recalls (id, user_id, until_ms) VALUES (:id, :u, :until)")
+                .param("id", id).param("u", userId).param("until", now + props.recallWait().toMillis()).update();
+        return id;
     }
 
     /** Removes recall marks whose time is long over (left by an instance that stopped while waiting). */

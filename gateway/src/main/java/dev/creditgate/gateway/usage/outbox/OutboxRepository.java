@@ -9,7 +9,6 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -31,26 +30,16 @@ class OutboxRepository {
     private final JdbcClient jdbc;
     private final boolean idArrays;
 
-    /** Lists of ids as {@code id IN (:ids)}, one placeholder per id. */
-    OutboxRepository(JdbcClient jdbc) {
-        this(jdbc, false);
-    }
-
-    @Autowired
-    OutboxRepository(JdbcClient jdbc, DataSource dataSource) {
-        this(jdbc, isH2(dataSource));
-    }
-
     /**
-     * @param idArrays lists of ids as one array parameter ({@code id = ANY(:ids)}), so that a statement's text does not
-     *                 change with the number of ids. H2 keeps the compiled statements of a session in a small cache
-     *                 keyed by their text: one text per list length filled it with variants of these statements,
-     *                 pushing out the request path's (parsed again), and H2 walks every cached query's expression
-     *                 (a 500-id list included) whenever a transaction first changes a table.
+     * On H2, lists of ids go as one array parameter ({@code id = ANY(:ids)}), so that a statement's text does not
+     * change with the number of ids. H2 keeps the compiled statements of a session in a small cache keyed by their
+     * text: one text per list length filled it with variants of these statements, pushing out the request path's
+     * (parsed again), and H2 walks every cached query's expression (a 500-id list included) whenever a transaction
+     * first changes a table. Elsewhere {@code id IN (:ids)}, one placeholder per id.
      */
-    private OutboxRepository(JdbcClient jdbc, boolean idArrays) {
+    OutboxRepository(JdbcClient jdbc, DataSource dataSource) {
         this.jdbc = jdbc;
-        this.idArrays = idArrays;
+        this.idArrays = isH2(dataSource);
     }
 
     private static boolean isH2(DataSource dataSource) {
@@ -61,7 +50,7 @@ class OutboxRepository {
         }
     }
 
-    /** {@code id IN (:ids)} or {@code id = ANY(:ids)} (see the constructor), and the parameter's value. */
+    /** {@code id = ANY(:ids)} on H2, else {@code id IN (:ids)} (see the constructor); and the parameter's value. */
     private String idsIn() {
         return idArrays ? "id = ANY(:ids)" : "id IN (:ids)";
     }

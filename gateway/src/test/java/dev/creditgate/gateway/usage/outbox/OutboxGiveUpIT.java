@@ -30,7 +30,7 @@ class OutboxGiveUpIT {
         DriverManagerDataSource ds = new DriverManagerDataSource(db.url(), db.username(), db.password());
         Flyway.configure().dataSource(ds).locations("classpath:db/gateway/h2").load().migrate();
         JdbcClient jdbc = JdbcClient.create(ds);
-        OutboxRepository repository = new OutboxRepository(jdbc);
+        OutboxRepository repository = new OutboxRepository(jdbc, ds);
         MutableClock clock = new MutableClock(Instant.parse("2026-06-01T00:00:00Z"));
         AtomicInteger attempts = new AtomicInteger();
         UsageDelivery breakerOpen = e -> {

@@ -58,7 +58,7 @@ class OutboxGroupCommitIT {
             Flyway.configure().dataSource(ds).locations("classpath:db/gateway/" + (vendor.equals("mariadb") ? "mysql"
                     : vendor)).load().migrate();
             JdbcClient jdbc = JdbcClient.create(ds);
-            OutboxRepository repository = new OutboxRepository(jdbc);
+            OutboxRepository repository = new OutboxRepository(jdbc, ds);
             SimpleMeterRegistry metrics = new SimpleMeterRegistry();
             OutboxProperties properties = new OutboxProperties(Duration.ofHours(1), 100, 4, Duration.ofSeconds(60),
                     15, Duration.ofHours(72), Duration.ofSeconds(1), Duration.ofMinutes(10), Duration.ofMinutes(30),
